@@ -1,0 +1,46 @@
+import { handleActivityRequest, isActivityAction } from "@/lib/activities/api";
+import { ApiError } from "@/lib/http/errors";
+import { readJsonObject, withErrors } from "@/lib/http/handler";
+import { authenticateKey, recordKeyUse } from "@/lib/keys/store";
+import { logger } from "@/lib/log";
+
+export const dynamic = "force-dynamic";
+
+function bearerToken(request: Request): string {
+  const header = request.headers.get("authorization");
+  if (!header) {
+    throw new ApiError(
+      "missing_key",
+      "Missing Authorization header; send Authorization: Bearer chirp_api_….",
+    );
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) {
+    throw new ApiError(
+      "missing_key",
+      "The Authorization header is not a bearer token; did you forget the Bearer prefix? Send Authorization: Bearer chirp_api_….",
+    );
+  }
+  return match[1]!;
+}
+
+/** `POST /v1/activity/start`, `/update` and `/end`, authenticated with an API key. */
+export const POST = withErrors(
+  "activity",
+  async (request: Request, context: { params: Promise<{ action: string }> }) => {
+    const { action } = await context.params;
+    if (!isActivityAction(action)) {
+      throw new ApiError("not_found", `No activity action "${action}"; use start, update or end.`);
+    }
+    const key = await authenticateKey(bearerToken(request), "api");
+    void recordKeyUse(key.id).catch((error: unknown) =>
+      logger.warn({ err: error, keyId: key.id }, "failed to count key use"),
+    );
+    const body = await readJsonObject(request);
+    const result = await handleActivityRequest(action, key.accountId, body);
+    return Response.json(
+      { activity: result.activity, changed: result.changed },
+      { status: result.status },
+    );
+  },
+);

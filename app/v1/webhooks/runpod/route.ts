@@ -1,0 +1,24 @@
+import { maxWebhookBodyBytes } from "@/lib/config";
+import { readBodyCapped, withErrors } from "@/lib/http/handler";
+import { receiveWebhook } from "@/lib/runpod/webhook";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * RunPod's completion webhook. RunPod sends no signature and no documented headers, so
+ * the `key` query parameter is the only credential, and the body is read as bytes
+ * whatever its Content-Type says.
+ */
+export const POST = withErrors("webhook.runpod", async (request: Request) => {
+  const key = new URL(request.url).searchParams.get("key");
+  const maxBytes = maxWebhookBodyBytes();
+  const { bytes, tooLarge } = await readBodyCapped(request, maxBytes);
+  const result = await receiveWebhook({
+    key,
+    headers: request.headers,
+    body: bytes,
+    tooLarge,
+    maxBytes,
+  });
+  return Response.json(result.body, { status: result.status });
+});

@@ -1,0 +1,195 @@
+import { z } from "zod";
+import type { ActivityState } from "@/lib/db/schema";
+import { ApiError, type FieldProblem } from "@/lib/http/errors";
+import { ENDPOINT_ID_PATTERN, isTerminal, stateForStatus } from "@/lib/runpod/status";
+import { MAX_JOB_ID_LENGTH } from "@/lib/runpod/webhook";
+import { type ActivityChange, changeActivity, RUNPOD_SCHEMA } from "./store";
+import { type ActivityView, toActivityView } from "./view";
+
+/** Request bodies of `POST /v1/activity/{start,update,end}`. */
+
+const jobKey = z
+  .string({ error: "required: the RunPod job id returned by /run" })
+  .min(1, "must not be empty")
+  .max(MAX_JOB_ID_LENGTH, `at most ${MAX_JOB_ID_LENGTH} characters`);
+const jobName = z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters");
+const endpoint = z
+  .string()
+  .regex(ENDPOINT_ID_PATTERN, "must be a RunPod endpoint id: 14 lowercase letters and digits");
+
+const identityFields = { key: jobKey, jobName: jobName.optional(), endpoint: endpoint.optional() };
+
+const terminalStatus = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .pipe(
+    z.enum(["COMPLETED", "FAILED", "TIMED_OUT", "CANCELLED"], {
+      error: "must be one of COMPLETED, FAILED, TIMED_OUT, CANCELLED",
+    }),
+  );
+
+const dataSchemas = {
+  start: z.strictObject(identityFields),
+  update: z
+    .strictObject({
+      ...identityFields,
+      queuePosition: z
+        .number()
+        .int("must be a whole number")
+        .min(0, "must be 0 or more")
+        .nullable()
+        .optional(),
+      gpuType: z
+        .string()
+        .trim()
+        .min(1, "must not be empty")
+        .max(100, "at most 100 characters")
+        .optional(),
+      progress: z.string().max(200, "at most 200 characters").nullable().optional(),
+    })
+    .refine(
+      (data) =>
+        data.queuePosition !== undefined ||
+        data.gpuType !== undefined ||
+        data.progress !== undefined,
+      { message: "set at least one of queuePosition, gpuType, progress", path: ["queuePosition"] },
+    ),
+  end: z.strictObject({
+    ...identityFields,
+    status: terminalStatus.optional(),
+    error: z.string().max(2000, "at most 2000 characters").optional(),
+  }),
+};
+
+export type ActivityAction = keyof typeof dataSchemas;
+
+export function isActivityAction(value: string): value is ActivityAction {
+  return value in dataSchemas;
+}
+
+function fieldProblems(error: z.ZodError, prefix: string): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        field: `${path}.${key}`.replace(/^\./, ""),
+        message: "unknown field",
+      }));
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+      return [
+        { field: path, message: issue.message.startsWith("required") ? issue.message : "required" },
+      ];
+    }
+    return [{ field: path, message: issue.message }];
+  });
+}
+
+function invalid(fields: FieldProblem[]): ApiError {
+  const list = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
+  return new ApiError("invalid_fields", `Invalid fields: ${list}.`, fields);
+}
+
+/** Validates a request body, or throws a 422 that names every invalid field. */
+export function parseActivityRequest<A extends ActivityAction>(
+  action: A,
+  body: Record<string, unknown>,
+): z.infer<(typeof dataSchemas)[A]> {
+  const problems: FieldProblem[] = [];
+  if (body.schema_id !== RUNPOD_SCHEMA) {
+    problems.push({
+      field: "schema_id",
+      message:
+        body.schema_id === undefined
+          ? `required: use "${RUNPOD_SCHEMA}"`
+          : `unsupported schema; use "${RUNPOD_SCHEMA}"`,
+    });
+  }
+  const unknown = Object.keys(body).filter((key) => key !== "schema_id" && key !== "data");
+  for (const key of unknown)
+    problems.push({ field: key, message: "unknown field; put activity fields inside data" });
+  if (body.data === null || typeof body.data !== "object" || Array.isArray(body.data)) {
+    problems.push({ field: "data", message: "required: an object with the activity fields" });
+    throw invalid(problems);
+  }
+  const parsed = dataSchemas[action].safeParse(body.data);
+  if (!parsed.success) problems.push(...fieldProblems(parsed.error, "data"));
+  if (problems.length > 0 || !parsed.success) throw invalid(problems);
+  return parsed.data as z.infer<(typeof dataSchemas)[A]>;
+}
+
+/** Turns a validated request into the change it makes to the card. */
+function changeFor(
+  action: ActivityAction,
+  accountId: string,
+  body: Record<string, unknown>,
+): ActivityChange {
+  const base = {
+    accountId,
+    source: "api" as const,
+    detail: { request: body.data as Record<string, unknown> },
+  };
+  if (action === "start") {
+    const data = parseActivityRequest("start", body);
+    return {
+      ...base,
+      key: data.key,
+      type: "start",
+      state: null,
+      identity: { jobName: data.jobName, endpoint: data.endpoint },
+      createIfMissing: true,
+    };
+  }
+  if (action === "update") {
+    const data = parseActivityRequest("update", body);
+    // A GPU type means a worker took the job; a queue position means it waits for one.
+    const state: ActivityState | null =
+      data.gpuType !== undefined
+        ? "running"
+        : typeof data.queuePosition === "number"
+          ? "queued"
+          : null;
+    return {
+      ...base,
+      key: data.key,
+      type: "update",
+      state,
+      identity: { jobName: data.jobName, endpoint: data.endpoint },
+      fields: {
+        ...(data.queuePosition !== undefined ? { queuePosition: data.queuePosition } : {}),
+        ...(data.gpuType !== undefined ? { gpuType: data.gpuType } : {}),
+        ...(data.progress !== undefined ? { progress: data.progress } : {}),
+      },
+      createIfMissing: false,
+    };
+  }
+  const data = parseActivityRequest("end", body);
+  const status = data.status ?? "COMPLETED";
+  const state = stateForStatus(status)!;
+  return {
+    ...base,
+    key: data.key,
+    type: "end",
+    state,
+    runpodStatus: status,
+    identity: { jobName: data.jobName, endpoint: data.endpoint },
+    fields:
+      data.error !== undefined && isTerminal(state) && state !== "completed"
+        ? { errorMessage: data.error }
+        : {},
+    createIfMissing: true,
+  };
+}
+
+export async function handleActivityRequest(
+  action: ActivityAction,
+  accountId: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; activity: ActivityView; changed: boolean }> {
+  const result = await changeActivity(changeFor(action, accountId, body));
+  return {
+    status: result.created ? 201 : 200,
+    activity: toActivityView(result.activity),
+    changed: result.transitioned,
+  };
+}

@@ -1,0 +1,248 @@
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { type Executor, getDb, type Transaction } from "@/lib/db/client";
+import {
+  type Activity,
+  type ActivityEvent,
+  type ActivityState,
+  activities,
+  activityEvents,
+  type EventSource,
+} from "@/lib/db/schema";
+import { ApiError } from "@/lib/http/errors";
+import { newId } from "@/lib/ids";
+import { appendEvent } from "@/lib/live/events";
+import { isTerminal, nextState } from "@/lib/runpod/status";
+
+export const RUNPOD_SCHEMA = "@runpod";
+
+/** Card fields that change while a card is open and freeze when it closes. */
+export type ProgressFields = Partial<
+  Pick<
+    Activity,
+    | "queuePosition"
+    | "gpuType"
+    | "progress"
+    | "errorMessage"
+    | "hasOutput"
+    | "delayMs"
+    | "executionMs"
+    | "workerId"
+  >
+>;
+
+export interface ActivityChange {
+  accountId: string;
+  schemaId?: string;
+  key: string;
+  type: ActivityEvent["type"];
+  source: EventSource;
+  /** The state the sender asks for, or null to leave the state as it is. */
+  state: ActivityState | null;
+  /** RunPod's status word as received, kept on the event even when Chirp does not know it. */
+  runpodStatus?: string | null;
+  fields?: ProgressFields;
+  /** Filled in when the card has none yet, also on a closed card: naming a card does not reopen it. */
+  identity?: { jobName?: string | null; endpoint?: string | null };
+  /** Creates the card when none exists for the key, already in the requested state. */
+  createIfMissing: boolean;
+  deliveryId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface ChangeResult {
+  activity: Activity;
+  event: ActivityEvent;
+  created: boolean;
+  /** Whether the card's state changed (a new card counts as changed). */
+  transitioned: boolean;
+}
+
+function routingKey(accountId: string, schemaId: string, key: string) {
+  return and(
+    eq(activities.accountId, accountId),
+    eq(activities.schemaId, schemaId),
+    eq(activities.key, key),
+  );
+}
+
+/**
+ * Applies one change to a card inside the given transaction. Concurrent changes to one
+ * card are ordered by the database: the insert resolves races on creation through the
+ * unique routing key, and the row lock makes every later change see the one before it.
+ */
+export async function applyChange(tx: Transaction, change: ActivityChange): Promise<ChangeResult> {
+  const schemaId = change.schemaId ?? RUNPOD_SCHEMA;
+  const fields = change.fields ?? {};
+  const identity = change.identity ?? {};
+  const eventBase = {
+    accountId: change.accountId,
+    type: change.type,
+    source: change.source,
+    runpodStatus: change.runpodStatus ?? null,
+    deliveryId: change.deliveryId ?? null,
+    detail: change.detail ?? {},
+  };
+
+  if (change.createIfMissing) {
+    const state = change.state ?? "queued";
+    const [inserted] = await tx
+      .insert(activities)
+      .values({
+        id: newId("act"),
+        accountId: change.accountId,
+        schemaId,
+        key: change.key,
+        jobName: identity.jobName ?? null,
+        endpoint: identity.endpoint ?? null,
+        state,
+        runpodStatus: change.state === null ? null : (change.runpodStatus ?? null),
+        ...fields,
+        openedBy: change.source,
+        closedAt: isTerminal(state) ? sql`now()` : null,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted) {
+      const event = await appendEvent(tx, {
+        ...eventBase,
+        activityId: inserted.id,
+        stateBefore: null,
+        stateAfter: state,
+      });
+      return { activity: inserted, event, created: true, transitioned: true };
+    }
+  }
+
+  const [current] = await tx
+    .select()
+    .from(activities)
+    .where(routingKey(change.accountId, schemaId, change.key))
+    .for("update");
+  if (!current) {
+    throw new ApiError(
+      "not_found",
+      `No activity with key "${change.key}". Open it first with POST /v1/activity/start.`,
+    );
+  }
+
+  const state = nextState(current.state, change.state);
+  const updates: Partial<typeof activities.$inferInsert> = {};
+  if (identity.jobName && current.jobName === null) updates.jobName = identity.jobName;
+  if (identity.endpoint && current.endpoint === null) updates.endpoint = identity.endpoint;
+  if (!isTerminal(current.state)) {
+    Object.assign(updates, fields);
+    if (change.state !== null) {
+      updates.state = state;
+      if (change.runpodStatus) updates.runpodStatus = change.runpodStatus;
+    }
+    if (isTerminal(state)) updates.closedAt = sql`now()` as unknown as Date;
+  }
+
+  let activity = current;
+  if (Object.keys(updates).length > 0) {
+    const [updated] = await tx
+      .update(activities)
+      .set({ ...updates, updatedAt: sql`now()` as unknown as Date })
+      .where(eq(activities.id, current.id))
+      .returning();
+    activity = updated!;
+  }
+  const event = await appendEvent(tx, {
+    ...eventBase,
+    activityId: current.id,
+    stateBefore: current.state,
+    stateAfter: activity.state,
+  });
+  return { activity, event, created: false, transitioned: activity.state !== current.state };
+}
+
+/**
+ * Applies a change in a transaction of its own. `alsoWrite` runs in the same transaction,
+ * for records that must commit or roll back with the change, such as the delivery.
+ */
+export async function changeActivity(
+  change: ActivityChange,
+  alsoWrite?: (tx: Transaction, result: ChangeResult) => Promise<unknown>,
+): Promise<ChangeResult> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const result = await applyChange(tx, change);
+    await alsoWrite?.(tx, result);
+    return result;
+  });
+}
+
+export async function getActivityByKey({
+  accountId,
+  key,
+  schemaId = RUNPOD_SCHEMA,
+}: {
+  accountId: string;
+  key: string;
+  schemaId?: string;
+}): Promise<Activity | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(activities)
+    .where(routingKey(accountId, schemaId, key));
+  return row;
+}
+
+export async function getActivity({
+  accountId,
+  activityId,
+}: {
+  accountId: string;
+  activityId: string;
+}): Promise<Activity | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.accountId, accountId), eq(activities.id, activityId)));
+  return row;
+}
+
+export async function getActivitiesByIds(
+  executor: Executor,
+  { accountId, ids }: { accountId: string; ids: string[] },
+): Promise<Activity[]> {
+  if (ids.length === 0) return [];
+  return executor
+    .select()
+    .from(activities)
+    .where(and(eq(activities.accountId, accountId), sql`${activities.id} in ${ids}`));
+}
+
+/** The board: open cards first (newest first), then the most recently closed. */
+export async function listBoard({
+  accountId,
+  limit = 200,
+}: {
+  accountId: string;
+  limit?: number;
+}): Promise<Activity[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(activities)
+    .where(eq(activities.accountId, accountId))
+    .orderBy(sql`${activities.closedAt} is null desc`, desc(activities.updatedAt))
+    .limit(limit);
+}
+
+export async function listActivityEvents({
+  accountId,
+  activityId,
+}: {
+  accountId: string;
+  activityId: string;
+}): Promise<ActivityEvent[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(activityEvents)
+    .where(and(eq(activityEvents.accountId, accountId), eq(activityEvents.activityId, activityId)))
+    .orderBy(asc(activityEvents.id));
+}

@@ -1,0 +1,163 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/** A Chirp account: the tenant that owns keys, activities and deliveries. */
+export const accounts = pgTable("accounts", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+});
+
+export const keyKinds = ["webhook", "api"] as const;
+export type KeyKind = (typeof keyKinds)[number];
+
+/** Webhook and API keys. Only the SHA-256 of a key is stored, never the key. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<KeyKind>().notNull(),
+    name: text("name").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    displayStart: text("display_start").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    useCount: bigint("use_count", { mode: "number" }).notNull().default(0),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+  },
+  (table) => [
+    index("api_keys_account_idx").on(table.accountId, table.createdAt),
+    check("api_keys_kind_check", sql`${table.kind} in ('webhook', 'api')`),
+  ],
+);
+
+export const activityStates = [
+  "queued",
+  "running",
+  "completed",
+  "failed",
+  "timed_out",
+  "cancelled",
+] as const;
+export type ActivityState = (typeof activityStates)[number];
+
+/** Who caused a change: the activity API, a RunPod webhook delivery, or a person. */
+export const eventSources = ["api", "webhook", "dashboard"] as const;
+export type EventSource = (typeof eventSources)[number];
+
+/** A card. Routing identity is (account, schema, key); for `@runpod` the key is the job id. */
+export const activities = pgTable(
+  "activities",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    schemaId: text("schema_id").notNull(),
+    key: varchar("key", { length: 256 }).notNull(),
+    jobName: text("job_name"),
+    endpoint: text("endpoint"),
+    state: text("state").$type<ActivityState>().notNull(),
+    runpodStatus: text("runpod_status"),
+    queuePosition: integer("queue_position"),
+    gpuType: text("gpu_type"),
+    progress: text("progress"),
+    errorMessage: text("error_message"),
+    hasOutput: boolean("has_output"),
+    delayMs: bigint("delay_ms", { mode: "number" }),
+    executionMs: bigint("execution_ms", { mode: "number" }),
+    workerId: text("worker_id"),
+    openedBy: text("opened_by").$type<EventSource>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex("activities_routing_key").on(table.accountId, table.schemaId, table.key),
+    index("activities_board_idx").on(table.accountId, table.closedAt, table.updatedAt),
+    check(
+      "activities_state_check",
+      sql`${table.state} in ('queued', 'running', 'completed', 'failed', 'timed_out', 'cancelled')`,
+    ),
+  ],
+);
+
+/**
+ * Append-only log of everything that happened to an activity. Ids increase in commit
+ * order per account (writers hold a per-account lock), so a live stream can resume from
+ * the last id it sent.
+ */
+export const activityEvents = pgTable(
+  "activity_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    activityId: text("activity_id")
+      .notNull()
+      .references(() => activities.id, { onDelete: "cascade" }),
+    type: text("type").$type<"start" | "update" | "end" | "delivery">().notNull(),
+    source: text("source").$type<EventSource>().notNull(),
+    stateBefore: text("state_before").$type<ActivityState>(),
+    stateAfter: text("state_after").$type<ActivityState>().notNull(),
+    runpodStatus: text("runpod_status"),
+    deliveryId: text("delivery_id"),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index("activity_events_account_idx").on(table.accountId, table.id),
+    index("activity_events_activity_idx").on(table.activityId, table.id),
+  ],
+);
+
+/** Every request to a webhook URL whose key belongs to an account, with what we answered. */
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    keyId: text("key_id").references(() => apiKeys.id, { onDelete: "set null" }),
+    receivedAt: createdAt(),
+    jobId: varchar("job_id", { length: 256 }),
+    runpodStatus: text("runpod_status"),
+    activityId: text("activity_id"),
+    responseStatus: integer("response_status").notNull(),
+    errorCode: text("error_code"),
+    contentType: text("content_type"),
+    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    body: text("body").notNull(),
+    bodyBytes: integer("body_bytes").notNull(),
+    bodySha256: text("body_sha256").notNull(),
+    bodyTruncated: boolean("body_truncated").notNull(),
+  },
+  (table) => [index("deliveries_account_idx").on(table.accountId, table.receivedAt)],
+);
+
+export type Account = typeof accounts.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type Activity = typeof activities.$inferSelect;
+export type ActivityEvent = typeof activityEvents.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;

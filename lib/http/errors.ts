@@ -1,0 +1,107 @@
+import { logger } from "@/lib/log";
+
+/**
+ * Every error the HTTP API returns, with its status. The code is stable for clients;
+ * the message is for people and says what to do next.
+ */
+export const errorStatuses = {
+  missing_key: 401,
+  invalid_key: 401,
+  wrong_key_kind: 401,
+  revoked_key: 401,
+  expired_key: 401,
+  unauthorized: 401,
+  empty_body: 400,
+  invalid_json: 400,
+  invalid_body: 400,
+  missing_job_id: 400,
+  not_found: 404,
+  body_too_large: 413,
+  invalid_fields: 422,
+  internal_error: 500,
+  database_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatuses;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  override name = "ApiError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldProblem[],
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return errorStatuses[this.code];
+  }
+
+  toBody(): { error: { code: ErrorCode; message: string; fields?: FieldProblem[] } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.fields ? { fields: this.fields } : {}),
+      },
+    };
+  }
+}
+
+export function errorResponse(error: ApiError, headers?: HeadersInit): Response {
+  return Response.json(error.toBody(), { status: error.status, headers });
+}
+
+// Error codes node-postgres, the Neon driver and Node's sockets report when the database
+// cannot be reached (connection refused, reset, DNS, admin shutdown, too many clients).
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01",
+  "57P03",
+  "53300",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
+
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
+    if (/Connection terminated|connect ECONNREFUSED|WebSocket/i.test(current.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Turns anything a handler throws into the one error body. ApiErrors are the client's
+ * fault and pass through; an unreachable database is 503 so senders retry; anything
+ * else is our bug, logged with its stack and answered 500.
+ */
+export function toApiError(error: unknown, context: Record<string, unknown>): ApiError {
+  if (error instanceof ApiError) return error;
+  if (isDatabaseUnreachable(error)) {
+    logger.error({ err: error, ...context }, "database unreachable");
+    return new ApiError(
+      "database_unavailable",
+      "The database is unreachable; retry in a few seconds.",
+    );
+  }
+  logger.error({ err: error, ...context }, "request failed");
+  return new ApiError(
+    "internal_error",
+    "Chirp failed to handle this request; the error is logged on the server.",
+  );
+}

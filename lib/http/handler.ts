@@ -1,0 +1,84 @@
+import { logger } from "@/lib/log";
+import { ApiError, errorResponse, toApiError } from "./errors";
+
+type Handler<Context> = (request: Request, context: Context) => Promise<Response>;
+
+/**
+ * Wraps a route handler so that thrown errors become the one error body, and every
+ * request logs one line with its outcome. The path is logged without its query string,
+ * which may hold a key.
+ */
+export function withErrors<Context = unknown>(
+  route: string,
+  handler: Handler<Context>,
+): Handler<Context> {
+  return async (request, context) => {
+    const started = performance.now();
+    let response: Response;
+    let code: string | undefined;
+    try {
+      response = await handler(request, context);
+    } catch (error) {
+      const apiError = toApiError(error, { route });
+      code = apiError.code;
+      response = errorResponse(apiError);
+    }
+    logger.info(
+      {
+        route,
+        method: request.method,
+        status: response.status,
+        code,
+        ms: Math.round(performance.now() - started),
+      },
+      "request",
+    );
+    return response;
+  };
+}
+
+/** Reads a JSON object body, or throws the 400 that says what is wrong with it. */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  if (text.trim() === "")
+    throw new ApiError("empty_body", "The request body is empty; send a JSON object.");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(
+      "invalid_json",
+      `The request body is not valid JSON: ${(error as Error).message}.`,
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ApiError("invalid_body", "The request body must be a JSON object.");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Reads a request body up to `maxBytes`, without buffering more than that. */
+export async function readBodyCapped(
+  request: Request,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; tooLarge: boolean }> {
+  const declared = Number(request.headers.get("content-length"));
+  const reader = request.body?.getReader();
+  if (!reader) return { bytes: new Uint8Array(), tooLarge: false };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let tooLarge = Number.isFinite(declared) && declared > maxBytes;
+  while (!tooLarge) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      chunks.push(value.subarray(0, value.byteLength - (total - maxBytes)));
+      tooLarge = true;
+      break;
+    }
+    chunks.push(value);
+  }
+  if (tooLarge) await reader.cancel().catch(() => {});
+  return { bytes: Buffer.concat(chunks), tooLarge };
+}

@@ -1,0 +1,14 @@
+import pino from "pino";
+
+/**
+ * The process logger: one JSON line per request outcome and per caught error. Never pass
+ * it a key, a password, a session cookie or a webhook URL with its query string.
+ */
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  base: undefined,
+  redact: {
+    paths: ["key", "*.key", "authorization", "*.authorization", "password", "*.password"],
+    censor: "[redacted]",
+  },
+});

@@ -1,0 +1,113 @@
+import type { ActivityState } from "@/lib/db/schema";
+
+/**
+ * RunPod job statuses and how they map to card states. RunPod's docs list IN_QUEUE,
+ * IN_PROGRESS, COMPLETED, FAILED, CANCELLED and TIMED_OUT; RUNNING appears in some
+ * SDK versions and bug reports, so it maps to running too.
+ */
+const STATUS_TO_STATE: Record<string, ActivityState> = {
+  IN_QUEUE: "queued",
+  IN_PROGRESS: "running",
+  RUNNING: "running",
+  COMPLETED: "completed",
+  FAILED: "failed",
+  TIMED_OUT: "timed_out",
+  CANCELLED: "cancelled",
+};
+
+export const TERMINAL_STATES: ReadonlySet<ActivityState> = new Set([
+  "completed",
+  "failed",
+  "timed_out",
+  "cancelled",
+]);
+
+export function isTerminal(state: ActivityState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/** The card state for a RunPod status, or null for a status Chirp does not know. */
+export function stateForStatus(status: string): ActivityState | null {
+  return STATUS_TO_STATE[status] ?? null;
+}
+
+/** The RunPod status word for a card state, as the card header shows it. */
+export function statusWord(state: ActivityState): string {
+  return state === "queued" ? "QUEUED" : state.toUpperCase();
+}
+
+/**
+ * The state a card moves to. A terminal state is final: the first one wins and nothing
+ * reopens or recolours the card. Any open state may follow any other, because RunPod
+ * re-queues a job whose worker crashed (running -> queued).
+ */
+export function nextState(current: ActivityState, incoming: ActivityState | null): ActivityState {
+  if (isTerminal(current) || incoming === null) return current;
+  return incoming;
+}
+
+/** Fields of a RunPod status object (webhook body or /status answer) that a card shows. */
+export interface JobOutcome {
+  delayMs: number | null;
+  executionMs: number | null;
+  workerId: string | null;
+  errorMessage: string | null;
+  hasOutput: boolean;
+}
+
+const MAX_ERROR_MESSAGE = 2000;
+
+function milliseconds(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? Math.round(value)
+    : null;
+}
+
+/**
+ * Reads a status object. FAILED's `error` is often a JSON-encoded string written by
+ * runpod-python holding `error_type`, `error_message` and a traceback; the card shows
+ * only the message.
+ */
+export function readOutcome(body: Record<string, unknown>): JobOutcome {
+  return {
+    delayMs: milliseconds(body.delayTime),
+    executionMs: milliseconds(body.executionTime),
+    workerId: typeof body.workerId === "string" ? body.workerId.slice(0, 200) : null,
+    errorMessage: readErrorMessage(body.error),
+    hasOutput: body.output !== undefined && body.output !== null,
+  };
+}
+
+export function readErrorMessage(error: unknown): string | null {
+  if (error === undefined || error === null || error === "") return null;
+  let message: string;
+  if (typeof error === "string") {
+    message = error;
+    const trimmed = error.trim();
+    if (trimmed.startsWith("{")) {
+      try {
+        const parsed = JSON.parse(trimmed) as unknown;
+        if (parsed && typeof parsed === "object" && "error_message" in parsed) {
+          const inner = (parsed as { error_message: unknown }).error_message;
+          if (typeof inner === "string" && inner !== "") message = inner;
+        }
+      } catch {
+        // A plain message that happens to start with a brace.
+      }
+    }
+  } else if (typeof error === "object" && "error_message" in error) {
+    message = String((error as { error_message: unknown }).error_message);
+  } else {
+    message = JSON.stringify(error);
+  }
+  return message.length > MAX_ERROR_MESSAGE
+    ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…`
+    : message;
+}
+
+/** The endpoint's page in the RunPod console; RunPod has no documented per-job page. */
+export function consoleUrl(endpointId: string): string {
+  return `https://console.runpod.io/serverless/user/endpoint/${encodeURIComponent(endpointId)}`;
+}
+
+export const ENDPOINT_ID_PATTERN = /^[a-z0-9]{14}$/;

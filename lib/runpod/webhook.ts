@@ -1,0 +1,238 @@
+import { createHash } from "node:crypto";
+import { changeActivity } from "@/lib/activities/store";
+import { storedBodyBytes } from "@/lib/config";
+import { getDb } from "@/lib/db/client";
+import { type ApiKey, deliveries } from "@/lib/db/schema";
+import { ApiError } from "@/lib/http/errors";
+import { newId } from "@/lib/ids";
+import { authenticateKey, RejectedKeyError, recordKeyUse } from "@/lib/keys/store";
+import { logger } from "@/lib/log";
+import { REDACTED, redactSecrets } from "./redact";
+import { readOutcome, stateForStatus } from "./status";
+
+export const MAX_JOB_ID_LENGTH = 256;
+
+export interface WebhookRequest {
+  /** The `key` query parameter, or null when absent. */
+  key: string | null;
+  headers: Headers;
+  body: Uint8Array;
+  /** True when the body was cut off at the size limit. */
+  tooLarge: boolean;
+  maxBytes: number;
+}
+
+export interface WebhookResult {
+  status: number;
+  body: Record<string, unknown>;
+  deliveryId?: string;
+}
+
+// Headers worth keeping for a user inspecting a delivery; credentials are never stored.
+const DROPPED_HEADERS = new Set(["authorization", "cookie", "proxy-authorization", "x-api-key"]);
+
+function storableHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!DROPPED_HEADERS.has(name)) kept[name] = redactSecrets(value);
+  });
+  return kept;
+}
+
+interface ParsedDelivery {
+  jobId: string;
+  status: string | null;
+  object: Record<string, unknown>;
+}
+
+/** Parses the body RunPod sent, or throws the 400 that says what is wrong with it. */
+export function parseStatusObject(text: string): ParsedDelivery {
+  if (text.trim() === "") {
+    throw new ApiError(
+      "empty_body",
+      "The request body is empty; RunPod sends the job's status object as JSON.",
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(
+      "invalid_json",
+      `The request body is not valid JSON (${(error as Error).message}); send the job's status object.`,
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    const kind = Array.isArray(parsed)
+      ? "an array"
+      : parsed === null
+        ? "null"
+        : `a ${typeof parsed}`;
+    throw new ApiError(
+      "invalid_body",
+      `The request body is ${kind}; expected a JSON object with the job's "id" and "status".`,
+    );
+  }
+  const object = parsed as Record<string, unknown>;
+  if (typeof object.id !== "string" || object.id === "") {
+    throw new ApiError(
+      "missing_job_id",
+      object.id === undefined
+        ? 'The body has no "id"; RunPod status objects carry the job id in "id".'
+        : `The body's "id" is ${JSON.stringify(object.id)}; expected the RunPod job id as a non-empty string.`,
+    );
+  }
+  if (object.id.length > MAX_JOB_ID_LENGTH) {
+    throw new ApiError(
+      "missing_job_id",
+      `The body's "id" is ${object.id.length} characters long; job ids are at most ${MAX_JOB_ID_LENGTH}.`,
+    );
+  }
+  return {
+    jobId: object.id,
+    status: typeof object.status === "string" ? object.status : null,
+    object,
+  };
+}
+
+function summaryOf(object: Record<string, unknown>, outcome: ReturnType<typeof readOutcome>) {
+  return {
+    status: object.status ?? null,
+    delayTime: outcome.delayMs,
+    executionTime: outcome.executionMs,
+    workerId: outcome.workerId,
+    error: outcome.errorMessage,
+    hasOutput: outcome.hasOutput,
+  };
+}
+
+/**
+ * Handles one request to a webhook URL: authenticates the key, records the delivery and
+ * applies RunPod's status to the card. Every request whose key belongs to an account is
+ * recorded with the answer given, so users can see why a delivery failed.
+ */
+export async function receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
+  if (request.key === null || request.key === "") {
+    throw new ApiError(
+      "missing_key",
+      "The webhook URL has no key. Use the URL shown on the keys page: /v1/webhooks/runpod?key=chirp_wh_…",
+    );
+  }
+  const rawText = Buffer.from(request.body).toString("utf8");
+  const deliveryId = newId("dlv");
+  const recordFor = (key: ApiKey) => ({
+    id: deliveryId,
+    accountId: key.accountId,
+    keyId: key.id,
+    contentType: request.headers.get("content-type"),
+    headers: storableHeaders(request.headers),
+    ...storedBody(rawText, request.body, request.key),
+  });
+
+  let key: ApiKey;
+  try {
+    key = await authenticateKey(request.key, "webhook");
+  } catch (error) {
+    // A revoked or expired key still names its account: record the attempt there so the
+    // user can see why RunPod's calls fail. Forged keys name no account and are only logged.
+    if (error instanceof RejectedKeyError) {
+      await saveDelivery({
+        ...recordFor(error.key),
+        responseStatus: error.status,
+        errorCode: error.code,
+      });
+    }
+    throw error;
+  }
+  const record = recordFor(key);
+
+  void recordKeyUse(key.id).catch((error: unknown) =>
+    logger.warn({ err: error, keyId: key.id }, "failed to count key use"),
+  );
+
+  if (request.tooLarge) {
+    const error = new ApiError(
+      "body_too_large",
+      `The body is larger than ${request.maxBytes} bytes, the most Chirp accepts; the first part is kept in the delivery log.`,
+    );
+    await saveDelivery({ ...record, responseStatus: error.status, errorCode: error.code });
+    throw error;
+  }
+
+  let parsed: ParsedDelivery;
+  try {
+    parsed = parseStatusObject(rawText);
+  } catch (error) {
+    if (error instanceof ApiError) {
+      await saveDelivery({ ...record, responseStatus: error.status, errorCode: error.code });
+    }
+    throw error;
+  }
+
+  const state = parsed.status === null ? null : stateForStatus(parsed.status);
+  const outcome = readOutcome(parsed.object);
+  const result = await changeActivity(
+    {
+      accountId: key.accountId,
+      key: parsed.jobId,
+      type: "delivery",
+      source: "webhook",
+      state,
+      runpodStatus: parsed.status,
+      fields:
+        state === null
+          ? {}
+          : {
+              delayMs: outcome.delayMs,
+              executionMs: outcome.executionMs,
+              workerId: outcome.workerId,
+              ...(state === "failed" || state === "timed_out" || state === "cancelled"
+                ? { errorMessage: outcome.errorMessage }
+                : {}),
+              ...(state === "completed" ? { hasOutput: outcome.hasOutput } : {}),
+            },
+      createIfMissing: true,
+      deliveryId,
+      detail: summaryOf(parsed.object, outcome),
+    },
+    (tx, changed) =>
+      tx.insert(deliveries).values({
+        ...record,
+        jobId: parsed.jobId,
+        runpodStatus: parsed.status,
+        activityId: changed.activity.id,
+        responseStatus: 200,
+        errorCode: null,
+      }),
+  );
+
+  const body = {
+    received: true,
+    deliveryId,
+    activityId: result.activity.id,
+    state: result.activity.state,
+    changed: result.transitioned,
+    ...(state === null && parsed.status !== null
+      ? { note: `Unknown RunPod status "${parsed.status}" was recorded; the card is unchanged.` }
+      : {}),
+  };
+  return { status: 200, body, deliveryId };
+}
+
+function storedBody(text: string, bytes: Uint8Array, presentedKey: string | null) {
+  const cap = storedBodyBytes();
+  let redacted = redactSecrets(text);
+  if (presentedKey) redacted = redacted.split(presentedKey).join(REDACTED);
+  const truncated = Buffer.byteLength(redacted) > cap;
+  return {
+    body: truncated ? Buffer.from(redacted).subarray(0, cap).toString("utf8") : redacted,
+    bodyBytes: bytes.byteLength,
+    bodySha256: createHash("sha256").update(bytes).digest("hex"),
+    bodyTruncated: truncated,
+  };
+}
+
+async function saveDelivery(values: typeof deliveries.$inferInsert): Promise<void> {
+  const db = await getDb();
+  await db.insert(deliveries).values(values);
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { POST as activityRoute } from "@/app/v1/activity/[action]/route";
+import { POST as webhookRoute } from "@/app/v1/webhooks/runpod/route";
+import { createAccount } from "@/lib/accounts/store";
+import { createKey } from "@/lib/keys/store";
+
+/** A fresh account with one key of each kind; tests share a database, so each makes its own. */
+export async function createTestAccount() {
+  const account = await createAccount({
+    email: `test-${randomUUID()}@example.test`,
+    password: "correct horse battery",
+  });
+  const webhook = await createKey({ accountId: account.id, kind: "webhook", name: "test webhook" });
+  const api = await createKey({ accountId: account.id, kind: "api", name: "test api" });
+  return {
+    account,
+    webhookKey: webhook.key,
+    webhookKeyId: webhook.record.id,
+    apiKey: api.key,
+    apiKeyId: api.record.id,
+  };
+}
+
+export function jobId(suffix = "-u1"): string {
+  return `${randomUUID()}${suffix}`;
+}
+
+/** Calls the webhook route handler as RunPod would; `body` objects are sent as JSON. */
+export async function postWebhook(
+  key: string | null,
+  body: unknown,
+  headers: Record<string, string> = { "content-type": "application/json" },
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const url =
+    key === null
+      ? "http://chirp.test/v1/webhooks/runpod"
+      : `http://chirp.test/v1/webhooks/runpod?key=${encodeURIComponent(key)}`;
+  const response = await webhookRoute(
+    new Request(url, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+    undefined,
+  );
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** Calls `POST /v1/activity/<action>` with a bearer API key. */
+export async function postActivity(
+  action: string,
+  apiKey: string | null,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, any> }> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
+  const response = await activityRoute(
+    new Request(`http://chirp.test/v1/activity/${action}`, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+    { params: Promise.resolve({ action }) },
+  );
+  return { status: response.status, json: (await response.json()) as Record<string, any> };
+}
+
+export function runpodStart(key: string, data: Record<string, unknown> = {}) {
+  return {
+    schema_id: "@runpod",
+    data: { key, jobName: "sdxl-batch", endpoint: "isxbq1e254mbjz", ...data },
+  };
+}

@@ -1,0 +1,10 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // PGlite loads its WebAssembly and data files by URL; bundling it breaks those paths.
+  // argon2 ships a native addon that must be loaded by Node itself.
+  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino"],
+  poweredByHeader: false,
+};
+
+export default nextConfig;

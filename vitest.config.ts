@@ -1,0 +1,57 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Database suites run once per driver. Postgres and Neon use TEST_DATABASE_URL, which
+// .ci/run creates; see the README for running them locally.
+const postgresUrl =
+  process.env.TEST_DATABASE_URL ?? "postgres://chirp:chirp@127.0.0.1:5432/chirp_test";
+
+const shared = {
+  CHIRP_KEY_SECRET: "test-key-secret-0123456789abcdefghijklmnop",
+  AUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmno",
+  NODE_ENV: "test" as const,
+};
+
+const databaseTests = ["lib/**/*.db.test.ts"];
+const reportDir = process.env.CHIRP_TEST_REPORT_DIR;
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    reporters: reportDir ? ["default", "json"] : ["default"],
+    outputFile: reportDir ? { json: path.join(reportDir, "vitest.json") } : undefined,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["lib/**/*.test.ts"], exclude: databaseTests, env: shared },
+      },
+      {
+        extends: true,
+        test: {
+          name: "pglite",
+          include: databaseTests,
+          env: { ...shared, CHIRP_DATA_DIR: "memory://" },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: databaseTests,
+          env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "postgres" },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "neon",
+          include: databaseTests,
+          globalSetup: ["lib/db/testing/neon-setup.ts"],
+          env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "neon" },
+        },
+      },
+    ],
+  },
+});
