@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db/client";
 import { type ApiKey, deliveries } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
+import { verifyKeySignature } from "@/lib/keys/format";
 import { authenticateKey, RejectedKeyError, recordKeyUse } from "@/lib/keys/store";
 import { logger } from "@/lib/log";
 import { REDACTED, redactSecrets } from "./redact";
@@ -107,17 +108,26 @@ function summaryOf(object: Record<string, unknown>, outcome: ReturnType<typeof r
 }
 
 /**
- * Handles one request to a webhook URL: authenticates the key, records the delivery and
- * applies RunPod's status to the card. Every request whose key belongs to an account is
- * recorded with the answer given, so users can see why a delivery failed.
+ * Rejects a missing, malformed, forged or wrong-kind key without a database query, so
+ * callers can do it before reading the body.
  */
-export async function receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
-  if (request.key === null || request.key === "") {
+export function checkWebhookKey(key: string | null): asserts key is string {
+  if (key === null || key === "") {
     throw new ApiError(
       "missing_key",
       "The webhook URL has no key. Use the URL shown on the keys page: /v1/webhooks/runpod?key=chirp_wh_…",
     );
   }
+  verifyKeySignature(key, "webhook");
+}
+
+/**
+ * Handles one request to a webhook URL: authenticates the key, records the delivery and
+ * applies RunPod's status to the card. Every request whose key belongs to an account is
+ * recorded with the answer given, so users can see why a delivery failed.
+ */
+export async function receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
+  checkWebhookKey(request.key);
   const rawText = Buffer.from(request.body).toString("utf8");
   const deliveryId = newId("dlv");
   const recordFor = (key: ApiKey) => ({

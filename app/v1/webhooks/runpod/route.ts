@@ -1,6 +1,6 @@
 import { maxWebhookBodyBytes } from "@/lib/config";
 import { readBodyCapped, withErrors } from "@/lib/http/handler";
-import { receiveWebhook } from "@/lib/runpod/webhook";
+import { checkWebhookKey, receiveWebhook } from "@/lib/runpod/webhook";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +11,7 @@ export const dynamic = "force-dynamic";
  */
 export const POST = withErrors("webhook.runpod", async (request: Request) => {
   const key = new URL(request.url).searchParams.get("key");
+  checkWebhookKey(key);
   const maxBytes = maxWebhookBodyBytes();
   const { bytes, tooLarge } = await readBodyCapped(request, maxBytes);
   const result = await receiveWebhook({
