@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { parseCommandLine } from "./args";
+import { UsageError } from "./errors";
+
+function usageError(argv: string[]): string {
+  try {
+    parseCommandLine(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as UsageError).message;
+  }
+  throw new Error(`parseCommandLine(${JSON.stringify(argv)}) did not throw`);
+}
+
+describe("parseCommandLine commands", () => {
+  it.each([
+    [[]],
+    [["help"]],
+    [["--help"]],
+    [["-h"]],
+    [["key", "add", "--help"]],
+    [["help", "key"]],
+  ])("%j is help", (argv) => {
+    expect(parseCommandLine(argv)).toEqual({ name: "help" });
+  });
+
+  it("user add takes the email", () => {
+    expect(parseCommandLine(["user", "add", "ada@example.com"])).toEqual({
+      name: "user add",
+      email: "ada@example.com",
+    });
+  });
+
+  it("key add takes user, kind and name", () => {
+    expect(
+      parseCommandLine([
+        "key",
+        "add",
+        "--user",
+        "ada@example.com",
+        "--kind",
+        "webhook",
+        "--name",
+        "sdxl",
+      ]),
+    ).toEqual({ name: "key add", email: "ada@example.com", kind: "webhook", keyName: "sdxl" });
+  });
+
+  it("key add accepts --option=value and any order", () => {
+    expect(parseCommandLine(["--kind=api", "key", "--user=ada@example.com", "add"])).toEqual({
+      name: "key add",
+      email: "ada@example.com",
+      kind: "api",
+      keyName: undefined,
+    });
+  });
+
+  it("key add allows a name starting with a dash inline", () => {
+    const command = parseCommandLine([
+      "key",
+      "add",
+      "--user",
+      "a@b.co",
+      "--kind",
+      "api",
+      "--name=-x",
+    ]);
+    expect(command).toMatchObject({ keyName: "-x" });
+  });
+
+  it("key list takes the user", () => {
+    expect(parseCommandLine(["key", "list", "--user", "ada@example.com"])).toEqual({
+      name: "key list",
+      email: "ada@example.com",
+    });
+  });
+
+  it("key revoke takes the key id", () => {
+    expect(parseCommandLine(["key", "revoke", "key_k7m2q9x4v1b8n3pq"])).toEqual({
+      name: "key revoke",
+      keyId: "key_k7m2q9x4v1b8n3pq",
+    });
+  });
+});
+
+describe("parseCommandLine errors", () => {
+  it("names an unknown command", () => {
+    expect(usageError(["users", "add", "a@b.co"])).toBe(
+      'Unknown command "users"; the commands are user add, key add, key list, key revoke and help.',
+    );
+  });
+
+  it("names an unknown subcommand", () => {
+    expect(usageError(["key", "remove", "key_k7m2q9x4v1b8n3pq"])).toBe(
+      'Unknown command "key remove"; use key add, key list, key revoke.',
+    );
+  });
+
+  it("asks for a missing subcommand", () => {
+    expect(usageError(["user"])).toBe('"user" needs a subcommand: user add.');
+  });
+
+  it("rejects options without a command", () => {
+    expect(usageError(["--user", "a@b.co"])).toBe("No command given, only options (--user).");
+    expect(usageError(["--usr", "-x"])).toBe("No command given, only options (--usr, -x).");
+  });
+
+  it("names an unknown option and lists the valid ones", () => {
+    expect(usageError(["key", "list", "--usr", "a@b.co"])).toBe(
+      'Unknown option --usr for "key list"; it takes --user EMAIL.',
+    );
+  });
+
+  it("rejects an option the command does not take", () => {
+    expect(usageError(["key", "list", "--user", "a@b.co", "--kind", "api"])).toBe(
+      'Unknown option --kind for "key list"; it takes --user EMAIL.',
+    );
+    expect(usageError(["user", "add", "a@b.co", "--name", "x"])).toBe(
+      'Unknown option --name for "user add"; it takes no options.',
+    );
+  });
+
+  it("rejects an unknown short option", () => {
+    expect(usageError(["key", "list", "-u", "a@b.co"])).toBe(
+      'Unknown option -u for "key list"; it takes --user EMAIL.',
+    );
+  });
+
+  it("reports a missing value at the end", () => {
+    expect(usageError(["key", "list", "--user"])).toMatch(/^--user needs a value: --user EMAIL/);
+  });
+
+  it("reports a missing value followed by another option", () => {
+    expect(usageError(["key", "add", "--user", "--kind", "api"])).toMatch(
+      /^--user needs a value: --user EMAIL/,
+    );
+  });
+
+  it("rejects an option given twice", () => {
+    expect(
+      usageError(["key", "add", "--user", "a@b.co", "--kind", "api", "--kind", "webhook"]),
+    ).toBe("--kind is given twice; give it once.");
+  });
+
+  it("rejects a value for --help", () => {
+    expect(usageError(["--help=yes"])).toBe("--help takes no value.");
+  });
+
+  it("names a bad --kind and the valid kinds", () => {
+    expect(usageError(["key", "add", "--user", "a@b.co", "--kind", "web"])).toBe(
+      "--kind web is not a key kind; use --kind webhook (for the RunPod webhook URL) or --kind api (for the activity API).",
+    );
+  });
+
+  it("requires --user and --kind for key add", () => {
+    expect(usageError(["key", "add", "--kind", "api"])).toBe('"key add" needs --user EMAIL.');
+    expect(usageError(["key", "add", "--user", "a@b.co"])).toBe(
+      '"key add" needs --kind webhook|api.',
+    );
+  });
+
+  it("requires the email for user add", () => {
+    expect(usageError(["user", "add"])).toBe(
+      '"user add" needs EMAIL: npm run chirp -- user add EMAIL.',
+    );
+  });
+
+  it("rejects extra arguments", () => {
+    expect(usageError(["user", "add", "a@b.co", "b@b.co"])).toBe(
+      'Unexpected argument "b@b.co" after "user add a@b.co"; it takes one EMAIL.',
+    );
+    expect(usageError(["key", "list", "--user", "a@b.co", "extra"])).toBe(
+      'Unexpected argument "extra" for "key list"; it takes only options.',
+    );
+  });
+
+  it("rejects a malformed key id", () => {
+    expect(usageError(["key", "revoke", "key_123"])).toBe(
+      '"key_123" is not a key id; key ids look like key_k7m2q9x4v1b8n3pq. Find it with: npm run chirp -- key list --user EMAIL.',
+    );
+  });
+
+  it("rejects a key in place of its id without echoing it", () => {
+    const key =
+      "chirp_wh_3f9a_k7m2q9x4v1b8n3pq_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345_0123456789abcdef0123456789abcdef";
+    const message = usageError(["key", "revoke", key]);
+    expect(message).toMatch(/takes a key id such as key_k7m2q9x4v1b8n3pq, not the key itself/);
+    expect(message).not.toContain("ABCDEFGHIJ");
+  });
+});

@@ -1,0 +1,304 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
+import { ApiError } from "@/lib/http/errors";
+import { authenticateKey, listKeys, recordKeyUse } from "@/lib/keys/store";
+import type { CliIo } from "./commands";
+import { runCli } from "./run";
+
+const PASSWORD = "correct horse battery";
+
+interface Captured {
+  io: CliIo;
+  stdout(): string;
+  stderr(): string;
+}
+
+function capture({
+  env = { CHIRP_PASSWORD: PASSWORD },
+  readPassword,
+}: {
+  env?: Record<string, string | undefined>;
+  readPassword?: CliIo["readPassword"];
+} = {}): Captured {
+  let stdout = "";
+  let stderr = "";
+  return {
+    io: {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      env,
+      readPassword,
+    },
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
+}
+
+function newEmail(): string {
+  return `cli-${randomUUID()}@example.test`;
+}
+
+async function addUser(email: string): Promise<void> {
+  const run = capture();
+  expect(await runCli(["user", "add", email], run.io)).toBe(0);
+}
+
+async function addKey(email: string, kind: "webhook" | "api", name?: string) {
+  const run = capture();
+  const argv = ["key", "add", "--user", email, "--kind", kind];
+  if (name !== undefined) argv.push("--name", name);
+  const status = await runCli(argv, run.io);
+  return { status, key: run.stdout().trimEnd(), stdout: run.stdout(), stderr: run.stderr() };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("user add", () => {
+  it("creates an account with CHIRP_PASSWORD", async () => {
+    const email = newEmail();
+    const run = capture();
+    expect(await runCli(["user", "add", email.toUpperCase()], run.io)).toBe(0);
+    const account = await getAccountByEmail(email);
+    expect(account).toBeDefined();
+    expect(run.stdout()).toBe(`Created account ${account!.id} for ${email}.\n`);
+    expect(run.stderr()).toBe("");
+    expect((await verifyPassword(email, PASSWORD))?.id).toBe(account!.id);
+  });
+
+  it("prompts twice when CHIRP_PASSWORD is unset", async () => {
+    const email = newEmail();
+    const prompts: string[] = [];
+    const run = capture({
+      env: {},
+      readPassword: async (prompt) => {
+        prompts.push(prompt);
+        return "typed at the terminal";
+      },
+    });
+    expect(await runCli(["user", "add", email], run.io)).toBe(0);
+    expect(prompts).toEqual([`Password for ${email}: `, "Repeat the password: "]);
+    expect(await verifyPassword(email, "typed at the terminal")).not.toBeNull();
+  });
+
+  it("fails when the repeated password differs", async () => {
+    const email = newEmail();
+    const answers = ["first password!", "second password"];
+    const run = capture({ env: {}, readPassword: async () => answers.shift()! });
+    expect(await runCli(["user", "add", email], run.io)).toBe(1);
+    expect(run.stderr()).toBe("The two passwords differ; run the command again.\n");
+    expect(await getAccountByEmail(email)).toBeUndefined();
+  });
+
+  it("rejects a short prompted password before repeating", async () => {
+    const email = newEmail();
+    let prompts = 0;
+    const run = capture({
+      env: {},
+      readPassword: async () => {
+        prompts++;
+        return "short";
+      },
+    });
+    expect(await runCli(["user", "add", email], run.io)).toBe(1);
+    expect(prompts).toBe(1);
+    expect(run.stderr()).toBe("password: use at least 10 characters\n");
+  });
+
+  it("exits 2 without CHIRP_PASSWORD or a terminal", async () => {
+    const email = newEmail();
+    const run = capture({ env: {} });
+    expect(await runCli(["user", "add", email], run.io)).toBe(2);
+    expect(run.stderr()).toContain("set CHIRP_PASSWORD for this command");
+    expect(await getAccountByEmail(email)).toBeUndefined();
+  });
+
+  it("reports an invalid email and password together", async () => {
+    const run = capture({ env: { CHIRP_PASSWORD: "short" } });
+    expect(await runCli(["user", "add", "not-an-email"], run.io)).toBe(1);
+    expect(run.stderr()).toBe(
+      'email: "not-an-email" is not an email address; password: use at least 10 characters\n',
+    );
+  });
+
+  it("fails for an existing account", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const run = capture();
+    expect(await runCli(["user", "add", email], run.io)).toBe(1);
+    expect(run.stderr()).toBe(`An account for ${email} already exists; sign in instead.\n`);
+  });
+});
+
+describe("key add", () => {
+  it("prints only a webhook key that authenticates", async () => {
+    vi.stubEnv("CHIRP_BASE_URL", "https://chirp.example.com/");
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "webhook", "sdxl runs");
+    expect(added.status).toBe(0);
+    expect(added.stdout).toMatch(/^chirp_wh_\S+\n$/);
+
+    const record = await authenticateKey(added.key, "webhook");
+    const account = await getAccountByEmail(email);
+    expect(record.accountId).toBe(account!.id);
+    expect(record.name).toBe("sdxl runs");
+
+    expect(added.stderr).toContain(`Created webhook key ${record.id} ("sdxl runs") for ${email}.`);
+    expect(added.stderr).toContain("it will not be shown again");
+    expect(added.stderr).toContain(
+      "Webhook URL for RunPod: https://chirp.example.com/v1/webhooks/runpod?key=<key>\n",
+    );
+    expect(added.stderr).not.toContain("Set CHIRP_BASE_URL");
+    expect(added.stderr).not.toContain(added.key);
+  });
+
+  it("asks for CHIRP_BASE_URL when unset", async () => {
+    vi.stubEnv("CHIRP_BASE_URL", undefined);
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "webhook");
+    expect(added.stderr).toContain("http://localhost:3000/v1/webhooks/runpod?key=<key>");
+    expect(added.stderr).toContain("Set CHIRP_BASE_URL");
+  });
+
+  it("prints an API key that authenticates as an API key", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    expect(added.status).toBe(0);
+    expect(added.stdout).toMatch(/^chirp_api_\S+\n$/);
+    expect((await authenticateKey(added.key, "api")).kind).toBe("api");
+    expect(added.stderr).toContain("Authorization: Bearer <key>");
+    expect(added.stderr).not.toContain("Webhook URL");
+    expect((await rejection(authenticateKey(added.key, "webhook"))).code).toBe("wrong_key_kind");
+  });
+
+  it("names an unknown user and how to create it", async () => {
+    const email = newEmail();
+    const added = await addKey(email, "api");
+    expect(added.status).toBe(1);
+    expect(added.stdout).toBe("");
+    expect(added.stderr).toBe(
+      `No account for ${email}; create it with: npm run chirp -- user add ${email}\n`,
+    );
+  });
+
+  it("rejects a name over the length limit", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api", "x".repeat(101));
+    expect(added.status).toBe(1);
+    expect(added.stdout).toBe("");
+    expect(added.stderr).toBe("The key name is 101 characters long; use at most 100.\n");
+  });
+});
+
+describe("key list", () => {
+  it("shows every key with its status and never a secret", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const webhook = await addKey(email, "webhook", "first");
+    const api = await addKey(email, "api", "second");
+    const account = await getAccountByEmail(email);
+    const records = await listKeys({ accountId: account!.id });
+    const apiRecord = records.find((record) => record.kind === "api")!;
+    await recordKeyUse(apiRecord.id);
+    await recordKeyUse(apiRecord.id);
+
+    const run = capture();
+    expect(await runCli(["key", "list", "--user", email], run.io)).toBe(0);
+    const lines = run.stdout().trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^ID\s+KIND\s+NAME\s+DISPLAY START\s+CREATED\s+LAST USED\s+USES\s+STATUS$/,
+    );
+
+    for (const record of records) {
+      const line = lines.find((candidate) => candidate.startsWith(record.id));
+      expect(line).toBeDefined();
+      expect(line).toContain(record.displayStart);
+      expect(line).toMatch(/ active$/);
+    }
+    const apiLine = lines.find((line) => line.startsWith(apiRecord.id))!;
+    expect(apiLine).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+2\s+active$/);
+    expect(apiLine).toContain("second");
+
+    expect(run.stdout()).not.toContain(webhook.key);
+    expect(run.stdout()).not.toContain(api.key);
+    expect(run.stderr()).toBe("");
+  });
+
+  it("notes an account without keys on stderr", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const run = capture();
+    expect(await runCli(["key", "list", "--user", email], run.io)).toBe(0);
+    expect(run.stdout()).toBe("");
+    expect(run.stderr()).toContain(`No keys for ${email}; create one with:`);
+  });
+
+  it("names an unknown user", async () => {
+    const email = newEmail();
+    const run = capture();
+    expect(await runCli(["key", "list", "--user", email], run.io)).toBe(1);
+    expect(run.stderr()).toBe(
+      `No account for ${email}; create it with: npm run chirp -- user add ${email}\n`,
+    );
+  });
+});
+
+describe("key revoke", () => {
+  it("makes the printed key fail with revoked_key", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "webhook", "to revoke");
+    const { id } = await authenticateKey(added.key, "webhook");
+
+    const run = capture();
+    expect(await runCli(["key", "revoke", id], run.io)).toBe(0);
+    expect(run.stdout()).toMatch(
+      new RegExp(`^The webhook key ${id} \\("to revoke"\\) is revoked since \\d{4}-\\d\\d-\\d\\dT`),
+    );
+    expect((await rejection(authenticateKey(added.key, "webhook"))).code).toBe("revoked_key");
+
+    const list = capture();
+    expect(await runCli(["key", "list", "--user", email], list.io)).toBe(0);
+    expect(list.stdout()).toMatch(new RegExp(`^${id} .* revoked$`, "m"));
+  });
+
+  it("keeps the first revocation time when repeated", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    const { id } = await authenticateKey(added.key, "api");
+    const first = capture();
+    const second = capture();
+    expect(await runCli(["key", "revoke", id], first.io)).toBe(0);
+    expect(await runCli(["key", "revoke", id], second.io)).toBe(0);
+    expect(second.stdout()).toBe(first.stdout());
+  });
+
+  it("fails for an unknown key id", async () => {
+    const run = capture();
+    expect(await runCli(["key", "revoke", "key_0000000000000000"], run.io)).toBe(1);
+    expect(run.stderr()).toBe(
+      "No key key_0000000000000000; list keys with: npm run chirp -- key list --user EMAIL\n",
+    );
+  });
+});

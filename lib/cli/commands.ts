@@ -1,0 +1,100 @@
+import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/accounts/store";
+import { publicBaseUrl } from "@/lib/config";
+import type { Account, KeyKind } from "@/lib/db/schema";
+import { ApiError } from "@/lib/http/errors";
+import { kindLabel } from "@/lib/keys/format";
+import { createKey, listKeys, revokeKeyById } from "@/lib/keys/store";
+import { CommandError, UsageError } from "./errors";
+import { formatKeyTable } from "./key-table";
+
+/**
+ * The input and output of a command, apart from the database. Server settings such as
+ * DATABASE_URL and CHIRP_BASE_URL come from process.env through lib/config.ts, as in the
+ * server, and `env` carries the variables that only the command line reads.
+ */
+export interface CliIo {
+  /** Command output that a script may capture: a key, a table. */
+  stdout(text: string): void;
+  /** Notes and errors for the person at the terminal. */
+  stderr(text: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Reads a line on the terminal with echo off; undefined when stdin is not a terminal. */
+  readPassword: ((prompt: string) => Promise<string>) | undefined;
+}
+
+export async function addUser(email: string, io: CliIo): Promise<void> {
+  const password = await passwordFor(email, io);
+  const account = await createAccount({ email, password });
+  io.stdout(`Created account ${account.id} for ${account.email}.\n`);
+}
+
+async function passwordFor(email: string, io: CliIo): Promise<string> {
+  const fromEnv = io.env.CHIRP_PASSWORD;
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (!io.readPassword) {
+    throw new UsageError(
+      "CHIRP_PASSWORD is not set and stdin is not a terminal to ask for the password; set CHIRP_PASSWORD for this command.",
+    );
+  }
+
+  const password = await io.readPassword(`Password for ${email}: `);
+  // Reject a short password or a malformed email before asking to repeat the password.
+  validateCredentials(email, password);
+  const repeated = await io.readPassword("Repeat the password: ");
+  if (repeated !== password) {
+    throw new CommandError("The two passwords differ; run the command again.");
+  }
+  return password;
+}
+
+export async function addKey(
+  { email, kind, keyName }: { email: string; kind: KeyKind; keyName: string | undefined },
+  io: CliIo,
+): Promise<void> {
+  const account = await requireAccount(email);
+  const { key, record } = await createKey({ accountId: account.id, kind, name: keyName });
+
+  io.stdout(`${key}\n`);
+  io.stderr(
+    `Created ${kindLabel(kind)} ${record.id} ("${record.name}") for ${account.email}. Store it now: it will not be shown again.\n`,
+  );
+  if (kind === "webhook") {
+    io.stderr(`Webhook URL for RunPod: ${publicBaseUrl()}/v1/webhooks/runpod?key=<key>\n`);
+    if (!process.env.CHIRP_BASE_URL) {
+      io.stderr("Set CHIRP_BASE_URL to the server's public address to show the real URL.\n");
+    }
+  } else {
+    io.stderr("Send it to the activity API as the header: Authorization: Bearer <key>\n");
+  }
+}
+
+export async function listAccountKeys(email: string, io: CliIo): Promise<void> {
+  const account = await requireAccount(email);
+  const keys = await listKeys({ accountId: account.id });
+  if (keys.length === 0) {
+    io.stderr(
+      `No keys for ${account.email}; create one with: npm run chirp -- key add --user ${account.email} --kind webhook\n`,
+    );
+    return;
+  }
+  io.stdout(formatKeyTable(keys, new Date()));
+}
+
+export async function revokeKey(keyId: string, io: CliIo): Promise<void> {
+  const record = await revokeKeyById(keyId);
+  const since = record.revokedAt?.toISOString() ?? "now";
+  io.stdout(
+    `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") is revoked since ${since}; requests that use it are rejected with revoked_key.\n`,
+  );
+}
+
+async function requireAccount(email: string): Promise<Account> {
+  const account = await getAccountByEmail(email);
+  if (!account) {
+    throw new ApiError(
+      "not_found",
+      `No account for ${email}; create it with: npm run chirp -- user add ${email}`,
+    );
+  }
+  return account;
+}

@@ -1,0 +1,50 @@
+import type { KeySummary } from "@/lib/keys/store";
+
+const HEADERS = [
+  "ID",
+  "KIND",
+  "NAME",
+  "DISPLAY START",
+  "CREATED",
+  "LAST USED",
+  "USES",
+  "STATUS",
+] as const;
+
+export type KeyStatus = "active" | "revoked" | "expired";
+
+export function keyStatus(key: KeySummary, now: Date): KeyStatus {
+  if (key.revokedAt) return "revoked";
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return "expired";
+  return "active";
+}
+
+/** Formats keys as a space-aligned table with a header row, one key per line. */
+export function formatKeyTable(keys: readonly KeySummary[], now: Date): string {
+  const rows = keys.map((key) => [
+    key.id,
+    key.kind,
+    // Names are free text: a control character would break the row or drive the terminal.
+    key.name.replace(/\p{Cc}/gu, " "),
+    key.displayStart,
+    formatTime(key.createdAt),
+    key.lastUsedAt ? formatTime(key.lastUsedAt) : "never",
+    String(key.useCount),
+    keyStatus(key, now),
+  ]);
+  const table = [[...HEADERS], ...rows];
+  const widths = HEADERS.map((_, column) =>
+    Math.max(...table.map((row) => (row[column] ?? "").length)),
+  );
+  const lines = table.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join("  "),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Formats a time in UTC as ISO 8601 to the second, such as 2025-06-01T12:00:03Z. */
+function formatTime(time: Date): string {
+  return `${time.toISOString().slice(0, 19)}Z`;
+}

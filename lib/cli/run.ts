@@ -1,0 +1,94 @@
+import { ConfigError } from "@/lib/config";
+import { ApiError, isDatabaseUnreachable } from "@/lib/http/errors";
+import { type Command, parseCommandLine } from "./args";
+import { addKey, addUser, type CliIo, listAccountKeys, revokeKey } from "./commands";
+import { CommandError, UsageError } from "./errors";
+import { HELP_HINT, USAGE } from "./usage";
+
+/**
+ * Runs one command line and returns the exit status: 0 on success, 1 when the command
+ * fails, 2 for an invalid command line. Errors are written to `io.stderr`, never thrown.
+ * The caller closes the database afterwards.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await runCommand(parseCommandLine(argv), io);
+    return 0;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+async function runCommand(command: Command, io: CliIo): Promise<void> {
+  switch (command.name) {
+    case "help":
+      io.stdout(USAGE);
+      return;
+    case "user add":
+      return addUser(command.email, io);
+    case "key add":
+      return addKey(command, io);
+    case "key list":
+      return listAccountKeys(command.email, io);
+    case "key revoke":
+      return revokeKey(command.keyId, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr(`${error.message} ${HELP_HINT}\n`);
+    return 2;
+  }
+  if (error instanceof CommandError) {
+    io.stderr(`${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof ApiError || error instanceof ConfigError) {
+    io.stderr(`${error.message}\n`);
+    return 1;
+  }
+
+  const databaseError = findDatabaseError(error);
+  if (databaseError) {
+    io.stderr(
+      `The database rejected the request: ${databaseError.message} (SQLSTATE ${databaseError.code}). Check DATABASE_URL and the database server.\n`,
+    );
+    return 1;
+  }
+  if (isDatabaseUnreachable(error)) {
+    io.stderr(
+      `Could not reach the database: ${connectionFailure(error)}. Check DATABASE_URL and that the database server is running.\n`,
+    );
+    return 1;
+  }
+
+  // Anything else is a bug in Chirp: the stack is what a bug report needs.
+  io.stderr(
+    `chirp failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+}
+
+/**
+ * Finds an error reported by the Postgres server (node-postgres and the Neon driver give
+ * it a `severity` and a SQLSTATE `code`). Drizzle wraps it in an error whose message lists
+ * the query parameters, so only the server's own message is shown.
+ */
+function findDatabaseError(error: unknown): { message: string; code: string } | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const { severity, code } = current as { severity?: unknown; code?: unknown };
+    if (typeof severity === "string" && typeof code === "string") {
+      return { message: current.message, code };
+    }
+  }
+  return undefined;
+}
+
+// Node reports a refused connection to a host with several addresses as an
+// AggregateError with an empty message and the code alone.
+function connectionFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return error.message || (typeof code === "string" ? code : error.name);
+}

@@ -1,0 +1,49 @@
+import { MIN_PASSWORD_LENGTH } from "@/lib/accounts/store";
+import { MAX_KEY_NAME_LENGTH } from "@/lib/keys/store";
+
+export const HELP_HINT = "Run `npm run chirp -- help` for all commands and options.";
+
+export const USAGE = `Chirp admin command line: create accounts and keys in the database the server uses.
+
+Usage: npm run chirp -- COMMAND [OPTIONS]
+
+Commands:
+  user add EMAIL
+      Create an account. The password comes from CHIRP_PASSWORD, or else from a prompt
+      (with echo off) when standard input is a terminal.
+  key add --user EMAIL --kind webhook|api [--name NAME]
+      Create a key for the account and print it alone on stdout, so that
+      KEY=$(npm run -s chirp -- key add ...) captures it. The key is shown only this once.
+  key list --user EMAIL
+      Print the account's keys as a table: id, kind, name, display start, created and
+      last used (UTC, ISO 8601), number of uses, and status (active, revoked or expired).
+      Keys themselves are never shown.
+  key revoke KEY_ID
+      Revoke the key with this id (key_..., from key list). Requests that use the key are
+      rejected from then on.
+  help
+      Print this text. So do --help, -h and running without arguments.
+
+Options:
+  --user EMAIL   The account that owns the keys.
+  --kind KIND    The kind of key: webhook goes into the RunPod webhook URL (?key=) and can
+                 only post deliveries; api is sent as "Authorization: Bearer KEY" to the
+                 activity API.
+  --name NAME    A label for the key in lists, at most ${MAX_KEY_NAME_LENGTH} characters. Default: the kind
+                 and today's date.
+
+Environment (also read from .env files, the same way next start reads them):
+  DATABASE_URL      postgres:// URL of the server's database. When unset, the embedded
+                    database in CHIRP_DATA_DIR is used; only one process can open it, so
+                    stop the server while you run these commands.
+  CHIRP_DATA_DIR    Folder of the embedded database and its generated secrets.
+                    Default: ./.chirp-data
+  CHIRP_PASSWORD    Password for user add, at least ${MIN_PASSWORD_LENGTH} characters.
+  CHIRP_KEY_SECRET  Secret that signs new keys; required with DATABASE_URL. Use the
+                    server's value, or the server rejects the keys created here.
+  CHIRP_BASE_URL    Public address of the server, shown in the webhook URL.
+                    Default: http://localhost:3000
+
+Exit status: 0 on success, 1 when a command fails (for example an unknown account or key),
+2 for an invalid command line.
+`;
