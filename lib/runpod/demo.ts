@@ -1,0 +1,364 @@
+import { DEMO_JOBS, type DemoConfig, type DemoJob, readDemoConfig } from "./demo-config";
+import { type RunpodSimulator, redactUrl, startRunpodSimulator } from "./simulator";
+import { isTerminal, stateForStatus } from "./status";
+
+/**
+ * `npm run demo`: opens six live cards in a running Chirp and closes them through RunPod
+ * webhooks, using an in-process RunPod simulator in place of RunPod.
+ *
+ * Each job follows the integration flow: submit to RunPod `/run` with Chirp's webhook URL,
+ * open the card with `POST /v1/activity/start`, send `activity/update` calls while the
+ * job is queued or running, and let the webhook close the card. Exits 0 when Chirp returned
+ * 200 to every job's webhook, 1 otherwise.
+ *
+ * Environment: CHIRP_API_KEY (chirp_api_...), CHIRP_WEBHOOK_KEY (chirp_wh_...) and
+ * CHIRP_URL (default http://127.0.0.1:3000).
+ */
+
+interface DemoResult {
+  jobName: string;
+  finalStatus: string | undefined;
+  /** Status code of Chirp's response to the last webhook attempt. */
+  webhookStatusCode: number | undefined;
+  webhookAttempts: number;
+  delivered: boolean;
+}
+
+const POLL_INTERVAL_MS = 500;
+/** Time after which the demo stops waiting. Every job normally settles within about 25 s. */
+const DEMO_TIMEOUT_MS = 90_000;
+const CHIRP_TIMEOUT_MS = 10_000;
+
+/** Raised when Chirp cannot be reached at all, which ends the demo. */
+class ChirpUnreachableError extends Error {}
+
+const startedAt = Date.now();
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function print(jobName: string, message: string): void {
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1).padStart(5);
+  console.log(`[${seconds}s] ${jobName.padEnd(28)} ${message}`);
+}
+
+class DemoRun {
+  private readonly deadline = Date.now() + DEMO_TIMEOUT_MS;
+
+  constructor(
+    private readonly config: DemoConfig,
+    private readonly simulator: RunpodSimulator,
+  ) {}
+
+  private get webhookUrl(): string {
+    return `${this.config.chirpUrl}/v1/webhooks/runpod?key=${encodeURIComponent(this.config.webhookKey)}`;
+  }
+
+  /** Replaces both keys in text that comes back from Chirp, so no key reaches the terminal. */
+  private hideKeys(text: string): string {
+    return text.replaceAll(this.config.apiKey, "***").replaceAll(this.config.webhookKey, "***");
+  }
+
+  private describeChirpResponse(statusCode: number, text: string): string {
+    try {
+      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+      if (body.error !== undefined) {
+        return this.hideKeys(
+          `${statusCode} ${String(body.error.code)}: ${String(body.error.message)}`,
+        );
+      }
+    } catch {
+      // Not JSON: show the start of the raw body instead.
+    }
+    return this.hideKeys(`${statusCode} ${text.slice(0, 300)}`.trim());
+  }
+
+  private async callChirp(path: string, data: Record<string, unknown>) {
+    const url = `${this.config.chirpUrl}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${this.config.apiKey}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({ schema_id: "@runpod", data }),
+        signal: AbortSignal.timeout(CHIRP_TIMEOUT_MS),
+      });
+    } catch (error) {
+      if (error instanceof Error && error.name === "TimeoutError") {
+        throw new ChirpUnreachableError(`POST ${url} timed out after ${CHIRP_TIMEOUT_MS} ms.`);
+      }
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      const reason =
+        cause instanceof Error
+          ? ((cause as NodeJS.ErrnoException).code ?? cause.message)
+          : String(cause);
+      throw new ChirpUnreachableError(`POST ${url} failed (${reason}).`);
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { statusCode: response.status, text, body };
+  }
+
+  private async callSimulator(method: "GET" | "POST", path: string, body?: unknown) {
+    const response = await fetch(`${this.simulator.url}${path}`, {
+      method,
+      headers: { Authorization: "Bearer demo", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return {
+      statusCode: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+    };
+  }
+
+  async run(job: DemoJob): Promise<DemoResult> {
+    const result: DemoResult = {
+      jobName: job.jobName,
+      finalStatus: undefined,
+      webhookStatusCode: undefined,
+      webhookAttempts: 0,
+      delivered: false,
+    };
+    await sleep(job.submitAfterMs);
+
+    const submitted = await this.callSimulator("POST", `/v2/${job.endpointId}/run`, {
+      input: { prompt: job.prompt, simulate: job.simulate },
+      webhook: this.webhookUrl,
+      ...(job.policy === undefined ? {} : { policy: job.policy }),
+    });
+    if (submitted.statusCode !== 200) {
+      print(
+        job.jobName,
+        `RunPod rejected the job: ${submitted.statusCode} ${String(submitted.body.error)}`,
+      );
+      return result;
+    }
+    const jobId = String(submitted.body.id);
+    print(
+      job.jobName,
+      `submitted to endpoint ${job.endpointId} as job ${jobId}, webhook ${redactUrl(this.webhookUrl)}`,
+    );
+
+    const start = await this.callChirp("/v1/activity/start", {
+      key: jobId,
+      jobName: job.jobName,
+      endpoint: job.endpointId,
+    });
+    if (start.statusCode === 200 || start.statusCode === 201) {
+      const activity = (start.body as { activity?: { id?: unknown; state?: unknown } } | undefined)
+        ?.activity;
+      print(
+        job.jobName,
+        `card opened (${start.statusCode}, activity ${String(activity?.id)}, state ${String(activity?.state)})`,
+      );
+    } else {
+      print(
+        job.jobName,
+        `card not opened, Chirp responded ${this.describeChirpResponse(start.statusCode, start.text)}`,
+      );
+    }
+
+    result.finalStatus = await this.followJob(job, jobId);
+    await this.followWebhook(job, jobId, result);
+    return result;
+  }
+
+  /** Polls RunPod's status route, sends card updates on each change, and returns the final status. */
+  private async followJob(job: DemoJob, jobId: string): Promise<string | undefined> {
+    let previous: string | undefined;
+    let runningSince: number | undefined;
+    let cancelled = false;
+
+    while (Date.now() < this.deadline) {
+      const status = await this.callSimulator("GET", `/v2/${job.endpointId}/status/${jobId}`);
+      if (status.statusCode === 404) {
+        print(job.jobName, "RunPod no longer knows the job (TTL or retention passed)");
+        return undefined;
+      }
+      const current = String(status.body.status);
+      if (current !== previous) {
+        previous = current;
+        runningSince = current === "IN_PROGRESS" ? Date.now() : undefined;
+        await this.reportStatus(job, jobId, current);
+      }
+      const state = stateForStatus(current);
+      if (state && isTerminal(state)) return current;
+
+      const cancelAfter = job.cancelAfterRunningMs;
+      if (
+        !cancelled &&
+        cancelAfter !== undefined &&
+        runningSince !== undefined &&
+        Date.now() - runningSince >= cancelAfter
+      ) {
+        cancelled = true;
+        const cancel = await this.callSimulator("POST", `/v2/${job.endpointId}/cancel/${jobId}`);
+        print(
+          job.jobName,
+          `cancel sent to RunPod, which returned ${cancel.statusCode} ${String(cancel.body.status)}`,
+        );
+      }
+      await sleep(POLL_INTERVAL_MS);
+    }
+    print(job.jobName, `still ${previous} after ${DEMO_TIMEOUT_MS / 1000} s, giving up`);
+    return previous;
+  }
+
+  private async reportStatus(job: DemoJob, jobId: string, status: string): Promise<void> {
+    if (status === "IN_QUEUE") {
+      // /health returns only endpoint-wide counts, so the demo sends the queue length as the position.
+      const health = await this.callSimulator("GET", `/v2/${job.endpointId}/health`);
+      const queuePosition = Number(
+        (health.body.jobs as { inQueue?: unknown } | undefined)?.inQueue ?? 1,
+      );
+      await this.updateCard(
+        job,
+        jobId,
+        { queuePosition },
+        `RunPod status IN_QUEUE, queue position ${queuePosition}`,
+      );
+    } else if (status === "IN_PROGRESS") {
+      await this.updateCard(
+        job,
+        jobId,
+        { gpuType: job.gpuType },
+        `RunPod status IN_PROGRESS on ${job.gpuType}`,
+      );
+    } else {
+      print(job.jobName, `RunPod status ${status}`);
+    }
+  }
+
+  private async updateCard(
+    job: DemoJob,
+    jobId: string,
+    fields: Record<string, unknown>,
+    message: string,
+  ) {
+    const update = await this.callChirp("/v1/activity/update", { key: jobId, ...fields });
+    const outcome =
+      update.statusCode === 200 || update.statusCode === 201
+        ? "card updated"
+        : `card not updated, Chirp responded ${this.describeChirpResponse(update.statusCode, update.text)}`;
+    print(job.jobName, `${message}: ${outcome}`);
+  }
+
+  /** Prints each webhook attempt as the simulator records it, until delivery ends. */
+  private async followWebhook(job: DemoJob, jobId: string, result: DemoResult): Promise<void> {
+    const simulatedJob = this.simulator.jobs.get(jobId);
+    if (simulatedJob === undefined) return;
+    let printed = 0;
+
+    while (Date.now() < this.deadline) {
+      for (const attempt of simulatedJob.webhookAttempts.slice(printed)) {
+        printed++;
+        if (attempt.dropped) {
+          print(
+            job.jobName,
+            `webhook attempt ${attempt.number} dropped by the simulator to imitate a lost delivery`,
+          );
+        } else if (attempt.statusCode === 200) {
+          print(job.jobName, `webhook delivered, Chirp responded 200 (attempt ${attempt.number})`);
+        } else if (attempt.statusCode !== undefined) {
+          const response = this.describeChirpResponse(
+            attempt.statusCode,
+            attempt.responseBody ?? "",
+          );
+          print(
+            job.jobName,
+            `webhook attempt ${attempt.number} rejected, Chirp responded ${response}`,
+          );
+        } else {
+          print(job.jobName, `webhook attempt ${attempt.number} failed: ${attempt.error}`);
+        }
+        result.webhookAttempts = attempt.number;
+        result.webhookStatusCode = attempt.statusCode;
+      }
+      if (
+        simulatedJob.webhookDelivery === "delivered" ||
+        simulatedJob.webhookDelivery === "failed"
+      ) {
+        result.delivered = simulatedJob.webhookDelivery === "delivered";
+        if (!result.delivered) {
+          print(job.jobName, "webhook failed after every retry, the card stays open");
+        }
+        return;
+      }
+      await sleep(200);
+    }
+    print(job.jobName, "no webhook result before the demo timed out");
+  }
+}
+
+function printSummary(results: DemoResult[]): void {
+  console.log("\nSummary:");
+  for (const result of results) {
+    const verdict = result.delivered ? "ok  " : "FAIL";
+    const webhook =
+      result.webhookStatusCode === undefined
+        ? "no response from Chirp"
+        : `Chirp responded ${result.webhookStatusCode} on attempt ${result.webhookAttempts}`;
+    console.log(
+      `  ${verdict} ${result.jobName.padEnd(28)} ${String(result.finalStatus).padEnd(10)} ${webhook}`,
+    );
+  }
+}
+
+async function main(): Promise<number> {
+  const config = readDemoConfig(process.env);
+  if (Array.isArray(config)) {
+    console.error(config.join("\n"));
+    return 1;
+  }
+
+  const simulator = await startRunpodSimulator({ host: "127.0.0.1", webhookRetryDelayMs: 2000 });
+  const stop = () => {
+    console.error("\nInterrupted, closing the RunPod simulator.");
+    void simulator.close().then(() => process.exit(130));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+
+  console.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
+  console.log(
+    `Submitting ${DEMO_JOBS.length} jobs over 10 s. Watch the cards open and close in Chirp's dashboard.\n`,
+  );
+
+  const demo = new DemoRun(config, simulator);
+  try {
+    const results = await Promise.all(DEMO_JOBS.map((job) => demo.run(job)));
+    printSummary(results);
+    const failures = results.filter((result) => !result.delivered).length;
+    if (failures === 0) {
+      console.log("\nEvery webhook reached Chirp and got 200.");
+      return 0;
+    }
+    console.log(`\n${failures} of ${results.length} webhooks did not get 200 from Chirp.`);
+    return 1;
+  } catch (error) {
+    if (!(error instanceof ChirpUnreachableError)) throw error;
+    console.error(
+      `\nCould not reach Chirp: ${error.message}\nStart Chirp (npm run dev) or set CHIRP_URL to where it runs, then run the demo again.`,
+    );
+    return 1;
+  } finally {
+    await simulator.close();
+  }
+}
+
+main().then(
+  (exitCode) => process.exit(exitCode),
+  (error: unknown) => {
+    console.error("The demo failed:", error);
+    process.exit(1);
+  },
+);
