@@ -2,7 +2,11 @@ import NextAuth from "next-auth";
 import { authConfig } from "@/lib/auth/config";
 import { authSecret } from "@/lib/config";
 
-export const { auth: proxy } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
+const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
+
+// `next build` finds the proxy function only through a declaration or an export specifier
+// named `proxy`; a destructuring export fails the build.
+export { auth as proxy };
 
 export const config = {
   // The public API authenticates with keys, not sessions, and must not be buffered by the

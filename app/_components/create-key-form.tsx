@@ -1,0 +1,222 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import {
+  type CreatedKey,
+  type CreateKeyResult,
+  createKeyFromForm,
+} from "@/app/(dashboard)/keys/actions";
+import type { KeyKind } from "@/lib/db/schema";
+import {
+  activityStartExample,
+  demoCommand,
+  runpodRunExample,
+  webhookUrl,
+} from "@/lib/keys/examples";
+import { CodeBlock } from "./code-block";
+import { CopyButton } from "./copy-button";
+import { Spinner } from "./spinner";
+
+interface FormState {
+  /** The newest key created on this page. */
+  latest?: CreatedKey;
+  /** The newest key of each kind, kept in this page's memory only, for the demo command. */
+  byKind: Partial<Record<KeyKind, string>>;
+  error?: Extract<CreateKeyResult, { ok: false }>;
+}
+
+const KIND_LABELS: Record<KeyKind, string> = { webhook: "webhook key", api: "API key" };
+
+const fieldClass =
+  "rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 outline-none transition focus:border-runpod-light focus:ring-2 focus:ring-runpod-light/30 aria-invalid:border-red-500";
+
+/**
+ * Creates keys and shows each new key once. The plaintext lives only in this component's
+ * state: it is never sent back to the server or put in a URL, and it is gone after the
+ * page is left.
+ */
+export function CreateKeyForm({
+  baseUrl,
+  maxNameLength,
+}: {
+  baseUrl: string;
+  maxNameLength: number;
+}) {
+  const [state, formAction, pending] = useActionState<FormState, FormData>(
+    async (previous, formData) => {
+      const result = await createKeyFromForm(formData);
+      if (!result.ok) return { ...previous, error: result };
+      return {
+        latest: result.created,
+        byKind: { ...previous.byKind, [result.created.kind]: result.created.key },
+      };
+    },
+    { byKind: {} },
+  );
+  const [hiddenKeyId, setHiddenKeyId] = useState<string>();
+  const kindError = state.error?.fieldErrors?.kind;
+  const nameError = state.error?.fieldErrors?.name;
+  const shown = state.latest && state.latest.id !== hiddenKeyId ? state.latest : undefined;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <form
+        action={formAction}
+        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5 sm:flex-row sm:items-end"
+      >
+        <div className="flex flex-col gap-1.5">
+          <label htmlFor="key-kind" className="text-sm font-medium text-zinc-300">
+            Kind
+          </label>
+          <select
+            id="key-kind"
+            name="kind"
+            defaultValue="webhook"
+            aria-invalid={kindError ? true : undefined}
+            className={fieldClass}
+          >
+            <option value="webhook">Webhook key</option>
+            <option value="api">API key</option>
+          </select>
+        </div>
+        <div className="flex flex-1 flex-col gap-1.5">
+          <label htmlFor="key-name" className="text-sm font-medium text-zinc-300">
+            Name
+          </label>
+          <input
+            id="key-name"
+            name="name"
+            type="text"
+            maxLength={maxNameLength}
+            placeholder="e.g. sdxl endpoint, production"
+            autoComplete="off"
+            aria-invalid={nameError ? true : undefined}
+            className={fieldClass}
+          />
+        </div>
+        <button
+          type="submit"
+          disabled={pending}
+          aria-busy={pending}
+          className="inline-flex items-center justify-center gap-2 rounded-lg bg-runpod px-4 py-2 text-sm font-medium text-white transition hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60"
+        >
+          {pending ? <Spinner /> : null}
+          Create key
+        </button>
+      </form>
+      {state.error ? (
+        <p
+          role="alert"
+          className="rounded-lg border border-red-500/40 bg-red-500/10 px-3 py-2 text-sm text-red-300"
+        >
+          {state.error.message}
+        </p>
+      ) : null}
+      {shown ? (
+        <NewKeyPanel
+          created={shown}
+          baseUrl={baseUrl}
+          byKind={state.byKind}
+          onHide={() => setHiddenKeyId(shown.id)}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function NewKeyPanel({
+  created,
+  baseUrl,
+  byKind,
+  onHide,
+}: {
+  created: CreatedKey;
+  baseUrl: string;
+  byKind: FormState["byKind"];
+  onHide: () => void;
+}) {
+  const url = created.kind === "webhook" ? webhookUrl(baseUrl, created.key) : undefined;
+  const missingKind: KeyKind | undefined = !byKind.api
+    ? "api"
+    : !byKind.webhook
+      ? "webhook"
+      : undefined;
+
+  return (
+    <section
+      aria-labelledby="new-key-heading"
+      className="flex flex-col gap-5 rounded-2xl border border-emerald-500/40 bg-emerald-950/20 p-5"
+    >
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h2 id="new-key-heading" className="font-semibold">
+            New {KIND_LABELS[created.kind]} &ldquo;
+            <span dir="auto" className="wrap-anywhere">
+              {created.name}
+            </span>
+            &rdquo;
+          </h2>
+          <p className="mt-1 text-sm text-amber-300">
+            Copy this key now. Chirp stores only a hash of it, so it can never be shown again.
+          </p>
+        </div>
+        <button
+          type="button"
+          onClick={onHide}
+          className="rounded-md border border-zinc-700 px-2.5 py-1 text-xs text-zinc-300 hover:border-zinc-500"
+        >
+          Hide
+        </button>
+      </div>
+
+      <div className="flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-black/60 p-3">
+        <code
+          data-testid="new-key"
+          className="min-w-0 flex-1 font-mono text-sm text-emerald-200 break-all select-all"
+        >
+          {created.key}
+        </code>
+        <CopyButton text={created.key} />
+      </div>
+
+      {url ? (
+        <div className="flex flex-col gap-2">
+          <h3 className="text-sm font-medium">Webhook URL</h3>
+          <p className="text-sm text-zinc-400">
+            RunPod calls this URL when a job finishes. Click it to select it.
+          </p>
+          <CodeBlock code={url} testId="new-webhook-url" wrap />
+          <h3 className="mt-2 text-sm font-medium">Submit a job with it</h3>
+          <p className="text-sm text-zinc-400">
+            Pass the URL in the <code className="font-mono">webhook</code> field of RunPod&apos;s
+            /run call. Replace ENDPOINT_ID with your endpoint id.
+          </p>
+          <CodeBlock code={runpodRunExample(url)} />
+        </div>
+      ) : (
+        <div className="flex flex-col gap-2">
+          <h3 className="text-sm font-medium">Open a card for a job</h3>
+          <p className="text-sm text-zinc-400">
+            Call this after RunPod&apos;s /run returns, with the job id in place of JOB_ID.
+          </p>
+          <CodeBlock code={activityStartExample(baseUrl, created.key)} />
+        </div>
+      )}
+
+      <div className="flex flex-col gap-2">
+        <h3 className="text-sm font-medium">Try the demo</h3>
+        <p className="text-sm text-zinc-400">
+          The demo submits jobs to a simulated RunPod and needs one key of each kind.
+          {missingKind
+            ? ` Create ${missingKind === "api" ? "an API key" : "a webhook key"} on this page too and it is filled in here.`
+            : null}
+        </p>
+        <CodeBlock
+          code={demoCommand({ apiKey: byKind.api, webhookKey: byKind.webhook })}
+          testId="demo-command"
+          wrap
+        />
+      </div>
+    </section>
+  );
+}
