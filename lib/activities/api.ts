@@ -2,17 +2,33 @@ import { z } from "zod";
 import type { ActivityState } from "@/lib/db/schema";
 import { ApiError, type FieldProblem } from "@/lib/http/errors";
 import { ENDPOINT_ID_PATTERN, isTerminal, stateForStatus } from "@/lib/runpod/status";
-import { MAX_JOB_ID_LENGTH } from "@/lib/runpod/webhook";
+import { CONTROL_CHARACTER, MAX_JOB_ID_LENGTH } from "@/lib/runpod/webhook";
 import { type ActivityChange, changeActivity, RUNPOD_SCHEMA } from "./store";
 import { type ActivityView, toActivityView } from "./view";
 
 /** Request bodies of `POST /v1/activity/{start,update,end}`. */
 
+// Postgres text cannot store U+0000, so a NUL is rejected here instead of failing the insert.
+const storableText = () =>
+  z.string().refine((value) => !value.includes("\u0000"), "must not contain U+0000 (NUL)");
+
 const jobKey = z
-  .string({ error: "required: the RunPod job id returned by /run" })
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? "required: the RunPod job id returned by /run"
+        : "must be a string: the RunPod job id returned by /run",
+  })
   .min(1, "must not be empty")
-  .max(MAX_JOB_ID_LENGTH, `at most ${MAX_JOB_ID_LENGTH} characters`);
-const jobName = z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters");
+  .max(MAX_JOB_ID_LENGTH, `at most ${MAX_JOB_ID_LENGTH} characters`)
+  .refine(
+    (value) => !CONTROL_CHARACTER.test(value),
+    "must not contain control characters; send the job id as RunPod returned it",
+  );
+const jobName = storableText()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200, "at most 200 characters");
 const endpoint = z
   .string()
   .regex(ENDPOINT_ID_PATTERN, "must be a RunPod endpoint id: 14 lowercase letters and digits");
@@ -39,13 +55,12 @@ const dataSchemas = {
         .min(0, "must be 0 or more")
         .nullable()
         .optional(),
-      gpuType: z
-        .string()
+      gpuType: storableText()
         .trim()
         .min(1, "must not be empty")
         .max(100, "at most 100 characters")
         .optional(),
-      progress: z.string().max(200, "at most 200 characters").nullable().optional(),
+      progress: storableText().max(200, "at most 200 characters").nullable().optional(),
     })
     .refine(
       (data) =>
@@ -57,14 +72,14 @@ const dataSchemas = {
   end: z.strictObject({
     ...identityFields,
     status: terminalStatus.optional(),
-    error: z.string().max(2000, "at most 2000 characters").optional(),
+    error: storableText().max(2000, "at most 2000 characters").optional(),
   }),
 };
 
 export type ActivityAction = keyof typeof dataSchemas;
 
 export function isActivityAction(value: string): value is ActivityAction {
-  return value in dataSchemas;
+  return Object.hasOwn(dataSchemas, value);
 }
 
 function fieldProblems(error: z.ZodError, prefix: string): FieldProblem[] {
@@ -112,7 +127,9 @@ export function parseActivityRequest<A extends ActivityAction>(
     problems.push({ field: "data", message: "required: an object with the activity fields" });
     throw invalid(problems);
   }
-  const parsed = dataSchemas[action].safeParse(body.data);
+  // Zod 4 leaves the input out of issues unless reportInput is set, and fieldProblems needs
+  // it to tell a missing field from one of the wrong type.
+  const parsed = dataSchemas[action].safeParse(body.data, { reportInput: true });
   if (!parsed.success) problems.push(...fieldProblems(parsed.error, "data"));
   if (problems.length > 0 || !parsed.success) throw invalid(problems);
   return parsed.data as z.infer<(typeof dataSchemas)[A]>;

@@ -15,6 +15,7 @@ export const errorStatuses = {
   invalid_json: 400,
   invalid_body: 400,
   missing_job_id: 400,
+  invalid_job_id: 400,
   not_found: 404,
   body_too_large: 413,
   invalid_fields: 422,

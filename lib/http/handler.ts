@@ -57,7 +57,11 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   return parsed as Record<string, unknown>;
 }
 
-/** Reads a request body up to `maxBytes`, without buffering more than that. */
+/**
+ * Reads a request body up to `maxBytes`, without buffering more than that. A body over
+ * the limit, declared or found while reading, still returns its first `maxBytes` bytes
+ * so the caller can log what was sent.
+ */
 export async function readBodyCapped(
   request: Request,
   maxBytes: number,
@@ -67,7 +71,7 @@ export async function readBodyCapped(
   if (!reader) return { bytes: new Uint8Array(), tooLarge: false };
   const chunks: Uint8Array[] = [];
   let total = 0;
-  let tooLarge = Number.isFinite(declared) && declared > maxBytes;
+  let tooLarge = false;
   while (!tooLarge) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -80,5 +84,8 @@ export async function readBodyCapped(
     chunks.push(value);
   }
   if (tooLarge) await reader.cancel().catch(() => {});
-  return { bytes: Buffer.concat(chunks), tooLarge };
+  return {
+    bytes: Buffer.concat(chunks),
+    tooLarge: tooLarge || (Number.isFinite(declared) && declared > maxBytes),
+  };
 }

@@ -1,4 +1,5 @@
 import type { ActivityState } from "@/lib/db/schema";
+import { redactSecrets } from "./redact";
 
 /**
  * RunPod job statuses and how they map to card states. RunPod's docs list IN_QUEUE,
@@ -28,7 +29,8 @@ export function isTerminal(state: ActivityState): boolean {
 
 /** The card state for a RunPod status, or null for a status Chirp does not know. */
 export function stateForStatus(status: string): ActivityState | null {
-  return STATUS_TO_STATE[status] ?? null;
+  // Own properties only: "constructor" or "toString" are unknown statuses, not map methods.
+  return Object.hasOwn(STATUS_TO_STATE, status) ? STATUS_TO_STATE[status]! : null;
 }
 
 /** The RunPod status word for a card state, as the card header shows it. */
@@ -72,7 +74,7 @@ export function readOutcome(body: Record<string, unknown>): JobOutcome {
   return {
     delayMs: milliseconds(body.delayTime),
     executionMs: milliseconds(body.executionTime),
-    workerId: typeof body.workerId === "string" ? body.workerId.slice(0, 200) : null,
+    workerId: typeof body.workerId === "string" ? replaceNul(body.workerId.slice(0, 200)) : null,
     errorMessage: readErrorMessage(body.error),
     hasOutput: body.output !== undefined && body.output !== null,
   };
@@ -100,9 +102,19 @@ export function readErrorMessage(error: unknown): string | null {
   } else {
     message = JSON.stringify(error);
   }
+  // A handler's error can quote the job, and with it the webhook URL and its key.
+  message = replaceNul(redactSecrets(message));
   return message.length > MAX_ERROR_MESSAGE
     ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…`
     : message;
+}
+
+/**
+ * Replaces U+0000 with U+FFFD. Postgres text and jsonb cannot store U+0000, but a job's
+ * error text or a misdirected binary body may contain it, and the card must still close.
+ */
+export function replaceNul(text: string): string {
+  return text.replaceAll("\u0000", "\uFFFD");
 }
 
 /** The endpoint's page in the RunPod console; RunPod has no documented per-job page. */

@@ -9,7 +9,7 @@ import { verifyKeySignature } from "@/lib/keys/format";
 import { authenticateKey, RejectedKeyError, recordKeyUse } from "@/lib/keys/store";
 import { logger } from "@/lib/log";
 import { REDACTED, redactSecrets } from "./redact";
-import { readOutcome, stateForStatus } from "./status";
+import { readOutcome, replaceNul, stateForStatus } from "./status";
 
 export const MAX_JOB_ID_LENGTH = 256;
 
@@ -46,6 +46,10 @@ interface ParsedDelivery {
   object: Record<string, unknown>;
 }
 
+// RunPod job ids are opaque but printable, so a control character means a damaged body.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /** Parses the body RunPod sent, or throws the 400 that says what is wrong with it. */
 export function parseStatusObject(text: string): ParsedDelivery {
   if (text.trim() === "") {
@@ -75,30 +79,40 @@ export function parseStatusObject(text: string): ParsedDelivery {
     );
   }
   const object = parsed as Record<string, unknown>;
-  if (typeof object.id !== "string" || object.id === "") {
+  if (object.id === undefined || object.id === null) {
     throw new ApiError(
       "missing_job_id",
-      object.id === undefined
-        ? 'The body has no "id"; RunPod status objects carry the job id in "id".'
-        : `The body's "id" is ${JSON.stringify(object.id)}; expected the RunPod job id as a non-empty string.`,
+      'The body has no "id"; RunPod status objects carry the job id in "id".',
+    );
+  }
+  if (typeof object.id !== "string" || object.id === "") {
+    throw new ApiError(
+      "invalid_job_id",
+      `The body's "id" is ${JSON.stringify(object.id)}; expected the RunPod job id as a non-empty string.`,
     );
   }
   if (object.id.length > MAX_JOB_ID_LENGTH) {
     throw new ApiError(
-      "missing_job_id",
+      "invalid_job_id",
       `The body's "id" is ${object.id.length} characters long; job ids are at most ${MAX_JOB_ID_LENGTH}.`,
+    );
+  }
+  if (CONTROL_CHARACTER.test(object.id)) {
+    throw new ApiError(
+      "invalid_job_id",
+      `The body's "id" ${JSON.stringify(object.id)} contains a control character; send the job id exactly as RunPod returned it.`,
     );
   }
   return {
     jobId: object.id,
-    status: typeof object.status === "string" ? object.status : null,
+    status: typeof object.status === "string" ? replaceNul(object.status) : null,
     object,
   };
 }
 
-function summaryOf(object: Record<string, unknown>, outcome: ReturnType<typeof readOutcome>) {
+function summaryOf(parsed: ParsedDelivery, outcome: ReturnType<typeof readOutcome>) {
   return {
-    status: object.status ?? null,
+    status: parsed.status,
     delayTime: outcome.delayMs,
     executionTime: outcome.executionMs,
     workerId: outcome.workerId,
@@ -203,7 +217,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
             },
       createIfMissing: true,
       deliveryId,
-      detail: summaryOf(parsed.object, outcome),
+      detail: summaryOf(parsed, outcome),
     },
     (tx, changed) =>
       tx.insert(deliveries).values({
@@ -231,15 +245,24 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
 
 function storedBody(text: string, bytes: Uint8Array, presentedKey: string | null) {
   const cap = storedBodyBytes();
-  let redacted = redactSecrets(text);
+  let redacted = replaceNul(redactSecrets(text));
   if (presentedKey) redacted = redacted.split(presentedKey).join(REDACTED);
-  const truncated = Buffer.byteLength(redacted) > cap;
+  const encoded = Buffer.from(redacted);
+  const truncated = encoded.byteLength > cap;
   return {
-    body: truncated ? Buffer.from(redacted).subarray(0, cap).toString("utf8") : redacted,
+    body: truncated ? truncateUtf8(encoded, cap) : redacted,
     bodyBytes: bytes.byteLength,
     bodySha256: createHash("sha256").update(bytes).digest("hex"),
     bodyTruncated: truncated,
   };
+}
+
+/** Cuts UTF-8 text to at most `maxBytes` bytes without splitting a character. */
+function truncateUtf8(encoded: Buffer, maxBytes: number): string {
+  let end = maxBytes;
+  // Bytes 10xxxxxx continue a character: back up to the first byte of the one the cap cuts.
+  while (end > 0 && (encoded[end]! & 0xc0) === 0x80) end--;
+  return encoded.subarray(0, end).toString("utf8");
 }
 
 async function saveDelivery(values: typeof deliveries.$inferInsert): Promise<void> {
