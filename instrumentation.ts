@@ -4,7 +4,17 @@
  * start instead of on its first request.
  */
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build")
+    return;
   const { getDb } = await import("@/lib/db/client");
-  await getDb();
+  const { ConfigError } = await import("@/lib/config");
+  try {
+    await getDb();
+  } catch (error) {
+    // A server that cannot open its database would answer every request with 500; stop
+    // at once with the reason instead (the embedded folder in use, a bad setting).
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Chirp cannot start: ${error.message}`);
+    process.exit(1);
+  }
 }

@@ -13,6 +13,7 @@ const shared = {
 };
 
 const databaseTests = ["lib/**/*.db.test.ts"];
+const openDatabase = "lib/testing/open-database.ts";
 const reportDir = process.env.CHIRP_TEST_REPORT_DIR;
 
 export default defineConfig({
@@ -21,7 +22,7 @@ export default defineConfig({
     reporters: reportDir ? ["default", "json"] : ["default"],
     outputFile: reportDir ? { json: path.join(reportDir, "vitest.json") } : undefined,
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     projects: [
       {
         extends: true,
@@ -32,6 +33,7 @@ export default defineConfig({
         test: {
           name: "pglite",
           include: databaseTests,
+          setupFiles: [openDatabase],
           env: { ...shared, CHIRP_DATA_DIR: "memory://" },
         },
       },
@@ -40,6 +42,7 @@ export default defineConfig({
         test: {
           name: "postgres",
           include: databaseTests,
+          setupFiles: [openDatabase],
           env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "postgres" },
         },
       },
@@ -48,6 +51,7 @@ export default defineConfig({
         test: {
           name: "neon",
           include: databaseTests,
+          setupFiles: [openDatabase],
           globalSetup: ["lib/db/testing/neon-setup.ts"],
           env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "neon" },
         },

@@ -212,7 +212,7 @@ function NewKeyPanel({
             : null}
         </p>
         <CodeBlock
-          code={demoCommand({ apiKey: byKind.api, webhookKey: byKind.webhook })}
+          code={demoCommand({ apiKey: byKind.api, webhookKey: byKind.webhook, baseUrl })}
           testId="demo-command"
           wrap
         />

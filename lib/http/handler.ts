@@ -37,6 +37,18 @@ export function withErrors<Context = unknown>(
   };
 }
 
+/** A handler for the methods a route does not serve, with the one error body and `Allow`. */
+export function methodNotAllowed(allowed: string): (request: Request) => Promise<Response> {
+  return async (request) =>
+    errorResponse(
+      new ApiError(
+        "method_not_allowed",
+        `${request.method} is not supported on ${new URL(request.url).pathname}; use ${allowed}.`,
+      ),
+      { Allow: allowed },
+    );
+}
+
 /** Reads a JSON object body, or throws the 400 that says what is wrong with it. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const text = await request.text();

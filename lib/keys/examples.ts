@@ -35,8 +35,13 @@ export function activityStartExample(baseUrl: string, apiKey: string): string {
 }
 
 /** Builds the demo command line. The demo needs one key of each kind, so a missing one is a placeholder. */
-export function demoCommand(keys: { apiKey?: string; webhookKey?: string }): string {
+export function demoCommand(keys: {
+  apiKey?: string;
+  webhookKey?: string;
+  baseUrl?: string;
+}): string {
   const apiKey = keys.apiKey ?? "YOUR_API_KEY";
   const webhookKey = keys.webhookKey ?? "YOUR_WEBHOOK_KEY";
-  return `CHIRP_API_KEY=${apiKey} CHIRP_WEBHOOK_KEY=${webhookKey} npm run demo`;
+  const base = keys.baseUrl ? `CHIRP_BASE_URL=${keys.baseUrl} ` : "";
+  return `${base}CHIRP_API_KEY=${apiKey} CHIRP_WEBHOOK_KEY=${webhookKey} npm run demo`;
 }

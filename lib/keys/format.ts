@@ -51,6 +51,10 @@ export function kindLabel(kind: KeyKind): string {
   return kind === "webhook" ? "webhook key" : "API key";
 }
 
+function withArticle(kind: KeyKind): string {
+  return kind === "webhook" ? "a webhook key" : "an API key";
+}
+
 export interface GeneratedKey {
   key: string;
   keyId: string;
@@ -101,7 +105,7 @@ export function verifyKeySignature(key: string, expected: KeyKind): ParsedKey {
   if (kind !== expected) {
     throw new ApiError(
       "wrong_key_kind",
-      `This is a ${kindLabel(kind)}, but ${where} take a ${kindLabel(expected)} (chirp_${KIND_PREFIX[expected]}_…). Create one on the keys page.`,
+      `This is ${withArticle(kind)}, but ${where} ${expected === "webhook" ? "take" : "takes"} ${withArticle(expected)} (chirp_${KIND_PREFIX[expected]}_…). Create one on the keys page.`,
     );
   }
   const unsigned = key.slice(0, key.length - signature.length - 1);

@@ -3,11 +3,13 @@
  * the Chirp URL and keys read from the environment.
  */
 
-export const DEFAULT_CHIRP_URL = "http://127.0.0.1:3000";
+export const DEFAULT_CHIRP_BASE_URL = "http://127.0.0.1:3000";
 const IMAGE_ENDPOINT = "sdxl4turbo8k2m";
 const TEXT_ENDPOINT = "llm7batch3q9xz";
 
 export interface DemoConfig {
+  /** Port of the in-process RunPod simulator on 127.0.0.1; 0 picks a free one. */
+  simulatorPort: number;
   chirpUrl: string;
   apiKey: string;
   webhookKey: string;
@@ -106,12 +108,12 @@ export const DEMO_JOBS: DemoJob[] = [
 
 /** Returns the configuration, or the lines that explain how to fix the environment. */
 export function readDemoConfig(env: NodeJS.ProcessEnv): DemoConfig | string[] {
-  const chirpUrl = (env.CHIRP_URL?.trim() || DEFAULT_CHIRP_URL).replace(/\/+$/, "");
+  const chirpUrl = (env.CHIRP_BASE_URL?.trim() || DEFAULT_CHIRP_BASE_URL).replace(/\/+$/, "");
   const problems: string[] = [];
   const urlIsValid = URL.canParse(chirpUrl) && /^https?:$/.test(new URL(chirpUrl).protocol);
   if (!urlIsValid) {
     problems.push(
-      `CHIRP_URL=${chirpUrl} is not an http or https URL. Set it to Chirp's base URL, such as ${DEFAULT_CHIRP_URL}.`,
+      `CHIRP_BASE_URL=${chirpUrl} is not an http or https URL. Set it to Chirp's base URL, such as ${DEFAULT_CHIRP_BASE_URL}.`,
     );
   }
 
@@ -124,9 +126,16 @@ export function readDemoConfig(env: NodeJS.ProcessEnv): DemoConfig | string[] {
     if (value === "") problems.push(`${name} is not set.`);
     else if (!value.startsWith(prefix)) problems.push(`${name} does not start with ${prefix}.`);
   }
-  if (problems.length === 0) return { chirpUrl, apiKey, webhookKey };
+  const portText = env.CHIRP_SIMULATOR_PORT?.trim() ?? "";
+  const simulatorPort = portText === "" ? 0 : Number(portText);
+  if (!Number.isInteger(simulatorPort) || simulatorPort < 0 || simulatorPort > 65535) {
+    problems.push(
+      `CHIRP_SIMULATOR_PORT=${portText} is not a port number; use 1 to 65535, or unset it for a free port.`,
+    );
+  }
+  if (problems.length === 0) return { chirpUrl, apiKey, webhookKey, simulatorPort };
 
-  const signUpUrl = urlIsValid ? chirpUrl : DEFAULT_CHIRP_URL;
+  const signUpUrl = urlIsValid ? chirpUrl : DEFAULT_CHIRP_BASE_URL;
   return [
     ...problems,
     "",
@@ -136,6 +145,6 @@ export function readDemoConfig(env: NodeJS.ProcessEnv): DemoConfig | string[] {
     `     and a "Webhook key" (it starts with chirp_wh_). Each key is shown only once.`,
     "  3. Run: CHIRP_API_KEY=chirp_api_... CHIRP_WEBHOOK_KEY=chirp_wh_... npm run demo",
     "",
-    `Set CHIRP_URL when Chirp does not run at ${DEFAULT_CHIRP_URL}.`,
+    `Set CHIRP_BASE_URL when Chirp does not run at ${DEFAULT_CHIRP_BASE_URL}.`,
   ];
 }

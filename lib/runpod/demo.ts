@@ -12,7 +12,7 @@ import { isTerminal, stateForStatus } from "./status";
  * 200 to every job's webhook, 1 otherwise.
  *
  * Environment: CHIRP_API_KEY (chirp_api_...), CHIRP_WEBHOOK_KEY (chirp_wh_...) and
- * CHIRP_URL (default http://127.0.0.1:3000).
+ * CHIRP_BASE_URL (default http://127.0.0.1:3000).
  */
 
 interface DemoResult {
@@ -320,7 +320,11 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const simulator = await startRunpodSimulator({ host: "127.0.0.1", webhookRetryDelayMs: 2000 });
+  const simulator = await startRunpodSimulator({
+    host: "127.0.0.1",
+    port: config.simulatorPort,
+    webhookRetryDelayMs: 2000,
+  });
   const stop = () => {
     console.error("\nInterrupted, closing the RunPod simulator.");
     void simulator.close().then(() => process.exit(130));
@@ -347,7 +351,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (!(error instanceof ChirpUnreachableError)) throw error;
     console.error(
-      `\nCould not reach Chirp: ${error.message}\nStart Chirp (npm run dev) or set CHIRP_URL to where it runs, then run the demo again.`,
+      `\nCould not reach Chirp: ${error.message}\nStart Chirp (npm start) or set CHIRP_BASE_URL to where it runs, then run the demo again.`,
     );
     return 1;
   } finally {

@@ -23,7 +23,14 @@ describe("RunPod status mapping", () => {
     expect(stateForStatus(status)).toBe(state);
   });
 
-  it.each(["WEIRD", "completed", "CANCELED", "", "toString", "__proto__"])(
+  it.each([
+    ["completed", "completed"],
+    ["In_Progress", "running"],
+  ])("%s maps to %s ignoring case", (status, state) => {
+    expect(stateForStatus(status)).toBe(state);
+  });
+
+  it.each(["WEIRD", "CANCELED", "", "toString", "__proto__", "constructor"])(
     "%j is unknown",
     (status) => {
       expect(stateForStatus(status)).toBeNull();

@@ -29,8 +29,10 @@ export function isTerminal(state: ActivityState): boolean {
 
 /** The card state for a RunPod status, or null for a status Chirp does not know. */
 export function stateForStatus(status: string): ActivityState | null {
+  // RunPod sends upper case; hand-written requests often don't, and mean the same status.
+  const word = status.toUpperCase();
   // Own properties only: "constructor" or "toString" are unknown statuses, not map methods.
-  return Object.hasOwn(STATUS_TO_STATE, status) ? STATUS_TO_STATE[status]! : null;
+  return Object.hasOwn(STATUS_TO_STATE, word) ? STATUS_TO_STATE[word]! : null;
 }
 
 /** The RunPod status word for a card state, as the card header shows it. */

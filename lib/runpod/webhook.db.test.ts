@@ -239,17 +239,34 @@ describe("webhook status rules", () => {
     expect(recorded?.responseStatus).toBe(200);
   });
 
-  it.each(["constructor", "toString"])("status %j is unknown, not a crash", async (status) => {
+  it.each(["constructor", "toString", "WEIRD"])(
+    "status %j with no card opens none",
+    async (status) => {
+      const { account, webhookKey } = await createTestAccount();
+      const id = jobId();
+
+      const delivery = await postWebhook(webhookKey, { id, status });
+
+      expect(delivery.status).toBe(200);
+      expect(delivery.json.activityId).toBeNull();
+      expect(String(delivery.json.note)).toContain(status);
+      expect(await getActivityByKey({ accountId: account.id, key: id })).toBeUndefined();
+      const [recorded] = await deliveriesOf(account.id);
+      expect(recorded?.runpodStatus).toBe(status);
+      expect(recorded?.jobId).toBe(id);
+      expect(recorded?.responseStatus).toBe(200);
+    },
+  );
+
+  it("delivery with no status and no card opens none", async () => {
     const { account, webhookKey } = await createTestAccount();
     const id = jobId();
 
-    const delivery = await postWebhook(webhookKey, { id, status });
+    const delivery = await postWebhook(webhookKey, { id });
 
     expect(delivery.status).toBe(200);
-    const card = await getActivityByKey({ accountId: account.id, key: id });
-    expect(card?.state).toBe("queued");
-    const [event] = await eventsOf(account.id);
-    expect(event?.runpodStatus).toBe(status);
+    expect(String(delivery.json.note)).toContain('no "status"');
+    expect(await getActivityByKey({ accountId: account.id, key: id })).toBeUndefined();
   });
 
   it("IN_PROGRESS then IN_QUEUE re-queues the card", async () => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { changeActivity } from "@/lib/activities/store";
+import { changeActivity, getActivityByKey } from "@/lib/activities/store";
 import { storedBodyBytes } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { type ApiKey, deliveries } from "@/lib/db/schema";
@@ -195,6 +195,37 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
 
   const state = parsed.status === null ? null : stateForStatus(parsed.status);
   const outcome = readOutcome(parsed.object);
+  const unknownNote = `${parsed.status === null ? 'The body has no "status"' : `Unknown RunPod status "${parsed.status}"`}; the delivery was recorded and the card is unchanged.`;
+  const successRecord = (activityId: string | null) => ({
+    ...record,
+    jobId: parsed.jobId,
+    runpodStatus: parsed.status,
+    activityId,
+    responseStatus: 200,
+    errorCode: null,
+  });
+
+  // A status Chirp does not know says nothing about the job, so it opens no card: a card
+  // opened in an unknown state could never be closed by anything but a later delivery.
+  if (
+    state === null &&
+    !(await getActivityByKey({ accountId: key.accountId, key: parsed.jobId }))
+  ) {
+    await saveDelivery(successRecord(null));
+    return {
+      status: 200,
+      body: {
+        received: true,
+        deliveryId,
+        activityId: null,
+        state: null,
+        changed: false,
+        note: unknownNote,
+      },
+      deliveryId,
+    };
+  }
+
   const result = await changeActivity(
     {
       accountId: key.accountId,
@@ -219,15 +250,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
       deliveryId,
       detail: summaryOf(parsed, outcome),
     },
-    (tx, changed) =>
-      tx.insert(deliveries).values({
-        ...record,
-        jobId: parsed.jobId,
-        runpodStatus: parsed.status,
-        activityId: changed.activity.id,
-        responseStatus: 200,
-        errorCode: null,
-      }),
+    (tx, changed) => tx.insert(deliveries).values(successRecord(changed.activity.id)),
   );
 
   const body = {
@@ -236,9 +259,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
     activityId: result.activity.id,
     state: result.activity.state,
     changed: result.transitioned,
-    ...(state === null && parsed.status !== null
-      ? { note: `Unknown RunPod status "${parsed.status}" was recorded; the card is unchanged.` }
-      : {}),
+    ...(state === null ? { note: unknownNote } : {}),
   };
   return { status: 200, body, deliveryId };
 }

@@ -1,6 +1,6 @@
 import { handleActivityRequest, isActivityAction } from "@/lib/activities/api";
 import { ApiError } from "@/lib/http/errors";
-import { readJsonObject, withErrors } from "@/lib/http/handler";
+import { methodNotAllowed, readJsonObject, withErrors } from "@/lib/http/handler";
 import { authenticateKey, recordKeyUse } from "@/lib/keys/store";
 import { logger } from "@/lib/log";
 
@@ -11,14 +11,14 @@ function bearerToken(request: Request): string {
   if (!header) {
     throw new ApiError(
       "missing_key",
-      "Missing Authorization header; send Authorization: Bearer chirp_api_….",
+      "Missing Authorization header; send the header Authorization: Bearer chirp_api_…",
     );
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) {
     throw new ApiError(
       "missing_key",
-      "The Authorization header is not a bearer token; did you forget the Bearer prefix? Send Authorization: Bearer chirp_api_….",
+      "The Authorization header is not a bearer token; did you forget the Bearer prefix? Send the header Authorization: Bearer chirp_api_…",
     );
   }
   return match[1]!;
@@ -44,3 +44,7 @@ export const POST = withErrors(
     );
   },
 );
+
+const onlyPost = methodNotAllowed("POST");
+
+export { onlyPost as DELETE, onlyPost as GET, onlyPost as PATCH, onlyPost as PUT };

@@ -1,5 +1,5 @@
 import { maxWebhookBodyBytes } from "@/lib/config";
-import { readBodyCapped, withErrors } from "@/lib/http/handler";
+import { methodNotAllowed, readBodyCapped, withErrors } from "@/lib/http/handler";
 import { checkWebhookKey, receiveWebhook } from "@/lib/runpod/webhook";
 
 export const dynamic = "force-dynamic";
@@ -23,3 +23,7 @@ export const POST = withErrors("webhook.runpod", async (request: Request) => {
   });
   return Response.json(result.body, { status: result.status });
 });
+
+const onlyPost = methodNotAllowed("POST");
+
+export { onlyPost as DELETE, onlyPost as GET, onlyPost as PATCH, onlyPost as PUT };
