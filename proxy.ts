@@ -1,12 +1,41 @@
-import NextAuth from "next-auth";
-import { authConfig } from "@/lib/auth/config";
+import { type NextRequest, NextResponse } from "next/server";
+import { getToken } from "next-auth/jwt";
 import { authSecret } from "@/lib/config";
 
-const { auth } = NextAuth(() => ({ ...authConfig, secret: authSecret() }));
+const PUBLIC_PAGES = new Set(["/sign-in", "/sign-up"]);
 
-// `next build` finds the proxy function only through a declaration or an export specifier
-// named `proxy`; a destructuring export fails the build.
-export { auth as proxy };
+/**
+ * Requires a session for every dashboard page and dashboard API. It reads the session
+ * cookie without rewriting it: Auth.js's own `auth` wrapper sends a refreshed cookie on
+ * every response, and a response still in flight at sign-out would then sign the user
+ * back in.
+ */
+export async function proxy(request: NextRequest): Promise<Response> {
+  const { pathname, search } = request.nextUrl;
+  if (PUBLIC_PAGES.has(pathname)) return NextResponse.next();
+
+  const token = await getToken({
+    req: request,
+    secret: authSecret(),
+    // Auth.js names the cookie __Secure-… when it was set over HTTPS, which a TLS proxy
+    // in front of Chirp may hide from the request URL.
+    secureCookie: request.cookies
+      .getAll()
+      .some(({ name }) => name.startsWith("__Secure-authjs.session-token")),
+  });
+  if (token?.sub) return NextResponse.next();
+
+  // Dashboard APIs answer 401 in JSON instead of redirecting to a page.
+  if (pathname.startsWith("/api/")) {
+    return Response.json(
+      { error: { code: "unauthorized", message: "Sign in to use the dashboard API." } },
+      { status: 401 },
+    );
+  }
+  const signIn = new URL("/sign-in", request.url);
+  signIn.searchParams.set("callbackUrl", `${pathname}${search}`);
+  return NextResponse.redirect(signIn);
+}
 
 export const config = {
   // The public API authenticates with keys, not sessions, and must not be buffered by the

@@ -69,6 +69,11 @@ export function databaseDriver(): DatabaseDriver {
   return parsed.hostname.endsWith(".neon.tech") ? "neon" : "postgres";
 }
 
+/** Connections per app instance in the node-postgres and Neon pools. */
+export function databasePoolSize(): number {
+  return readInteger("CHIRP_DB_POOL_SIZE", 10);
+}
+
 interface StoredSecrets {
   authSecret: string;
   keySecret: string;

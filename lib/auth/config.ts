@@ -1,8 +1,8 @@
 import type { NextAuthConfig } from "next-auth";
 
 /**
- * The part of the Auth.js configuration that needs no database, shared by the request
- * proxy and the full configuration in `./index.ts`.
+ * The part of the Auth.js configuration that needs no database. Pages and dashboard APIs
+ * are guarded by `proxy.ts`, which reads the same JWT session cookie.
  */
 export const authConfig = {
   pages: { signIn: "/sign-in" },
@@ -11,20 +11,6 @@ export const authConfig = {
   trustHost: true,
   providers: [],
   callbacks: {
-    authorized({ auth, request }) {
-      const { pathname } = request.nextUrl;
-      const isPublic = pathname === "/sign-in" || pathname === "/sign-up";
-      if (isPublic) return true;
-      if (auth?.user) return true;
-      // Dashboard APIs answer 401 in JSON instead of redirecting to a page.
-      if (pathname.startsWith("/api/")) {
-        return Response.json(
-          { error: { code: "unauthorized", message: "Sign in to use the dashboard API." } },
-          { status: 401 },
-        );
-      }
-      return false;
-    },
     jwt({ token, user }) {
       if (user?.id) token.sub = user.id;
       return token;

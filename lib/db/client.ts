@@ -1,7 +1,13 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { ConfigError, databaseDriver, databaseUrl, dataDirectory } from "@/lib/config";
+import {
+  ConfigError,
+  databaseDriver,
+  databasePoolSize,
+  databaseUrl,
+  dataDirectory,
+} from "@/lib/config";
 import { logger } from "@/lib/log";
 import * as schema from "./schema";
 
@@ -141,31 +147,51 @@ function isRunning(pid: number): boolean {
 // others wait while one applies the migrations.
 const MIGRATION_LOCK_ID = 727_274_001;
 
-async function openNodePostgres(url: string): Promise<Connection> {
-  const pg = (await import("pg")).default;
-  const { drizzle } = await import("drizzle-orm/node-postgres");
-  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+interface PostgresDriver {
+  createClient(): ListeningClient & { query(text: string, values?: unknown[]): Promise<unknown> };
+  createPool(): {
+    on(event: "error", listener: (error: Error) => void): unknown;
+    end(): Promise<void>;
+  };
+  /** Wraps a client or pool of this driver in drizzle. */
+  wrap(client: unknown): Database;
+  migrate(db: Database): Promise<void>;
+}
 
-  const migrationClient = new pg.Client({ connectionString: url });
+/**
+ * Opens node-postgres or the Neon driver, which differ only in their classes: migrates on
+ * a client of its own holding the migration lock, then serves queries from a pool.
+ */
+async function openPostgres(driver: PostgresDriver): Promise<Connection> {
+  const migrationClient = driver.createClient();
   await migrationClient.connect();
   try {
     await migrationClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
-    await migrate(drizzle({ client: migrationClient }), { migrationsFolder });
+    await driver.migrate(driver.wrap(migrationClient));
   } finally {
     await migrationClient.end();
   }
 
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: Number(process.env.CHIRP_DB_POOL_SIZE ?? 10),
-  });
+  const pool = driver.createPool();
   pool.on("error", (error) => logger.error({ err: error }, "idle database connection failed"));
   return {
-    db: drizzle({ client: pool, schema }) as unknown as Database,
-    listen: (channel, onNotify) =>
-      listenWith(() => new pg.Client({ connectionString: url }), channel, onNotify),
+    db: driver.wrap(pool),
+    listen: (channel, onNotify) => listenWith(() => driver.createClient(), channel, onNotify),
     close: () => pool.end(),
   };
+}
+
+async function openNodePostgres(url: string): Promise<Connection> {
+  const pg = (await import("pg")).default;
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+  return openPostgres({
+    createClient: () => new pg.Client({ connectionString: url }),
+    createPool: () => new pg.Pool({ connectionString: url, max: databasePoolSize() }),
+    wrap: (client) =>
+      drizzle({ client: client as InstanceType<typeof pg.Pool>, schema }) as unknown as Database,
+    migrate: (db) => migrate(db as never, { migrationsFolder }),
+  });
 }
 
 async function openNeon(url: string): Promise<Connection> {
@@ -185,28 +211,13 @@ async function openNeon(url: string): Promise<Connection> {
     neon.neonConfig.pipelineConnect = false;
   }
 
-  const migrationClient = new neon.Client({ connectionString: url });
-  await migrationClient.connect();
-  try {
-    await migrationClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
-    await migrate(drizzle({ client: migrationClient }), { migrationsFolder });
-  } finally {
-    await migrationClient.end();
-  }
-
-  const pool = new neon.Pool({
-    connectionString: url,
-    max: Number(process.env.CHIRP_DB_POOL_SIZE ?? 10),
+  return openPostgres({
+    createClient: () => new neon.Client({ connectionString: url }),
+    createPool: () => new neon.Pool({ connectionString: url, max: databasePoolSize() }),
+    wrap: (client) =>
+      drizzle({ client: client as InstanceType<typeof neon.Pool>, schema }) as unknown as Database,
+    migrate: (db) => migrate(db as never, { migrationsFolder }),
   });
-  pool.on("error", (error: Error) =>
-    logger.error({ err: error }, "idle database connection failed"),
-  );
-  return {
-    db: drizzle({ client: pool, schema }) as unknown as Database,
-    listen: (channel, onNotify) =>
-      listenWith(() => new neon.Client({ connectionString: url }), channel, onNotify),
-    close: () => pool.end(),
-  };
 }
 
 interface ListeningClient {

@@ -1,0 +1,334 @@
+/**
+ * Webhook ingestion benchmark: a production build served by `next start` on PostgreSQL,
+ * loaded with autocannon on three routes, written to BENCHMARKS.md.
+ *
+ *   DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench
+ *
+ * AUTH_SECRET and CHIRP_KEY_SECRET are used when set, otherwise generated for the run.
+ * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import autocannon, { type Result } from "autocannon";
+import { buildApp, type NextServer, REPO_ROOT, startNextServer } from "../support/next-server";
+
+const PORT = 3210;
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+const CONNECTIONS = 20;
+const WARMUP_SECONDS = 3;
+const MEASURE_SECONDS = 10;
+// The build takes a few minutes on 2 cores, and the load about 40 s.
+const TIME_LIMIT_MS = 15 * 60_000;
+
+const COMMAND = "DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench";
+const SECTION_TITLE = "## Webhook ingestion";
+const BENCHMARKS_FILE = path.join(REPO_ROOT, "BENCHMARKS.md");
+const BUILD_LOG = path.join(REPO_ROOT, "test-results", "bench-build.log");
+const SERVER_LOG = path.join(REPO_ROOT, "test-results", "bench-server.log");
+
+interface Scenario {
+  label: string;
+  url: string;
+  /** The status of every response. Any other status fails the run. */
+  expectedStatus: number;
+  body: string;
+}
+
+interface Measurement {
+  scenario: Scenario;
+  result: Result;
+  /** Responses per status code, warm-up included, for the card count check. */
+  statusCounts: Map<number, number>;
+}
+
+/** Builds a RunPod COMPLETED status object. autocannon replaces `[<id>]` in every request. */
+function completedBody(webhookUrl: string): string {
+  return JSON.stringify({
+    id: "bench-[<id>]-u1",
+    status: "COMPLETED",
+    delayTime: 812,
+    executionTime: 4210,
+    workerId: "benchworker001",
+    input: { prompt: "a lighthouse at dusk" },
+    output: { images: [randomBytes(3 * 1024).toString("base64")] },
+    // RunPod echoes the webhook URL with its key, which Chirp redacts before storing.
+    webhook: webhookUrl,
+  });
+}
+
+/** Replaces one character of the secret part, which breaks the key's signature. */
+function forge(key: string): string {
+  const parts = key.split("_");
+  const secret = parts[4]!;
+  parts[4] = `${secret.slice(0, -1)}${secret.endsWith("a") ? "b" : "a"}`;
+  return parts.join("_");
+}
+
+function countStatuses(into: Map<number, number>, result: Result): void {
+  for (const [status, { count }] of Object.entries(result.statusCodeStats)) {
+    into.set(Number(status), (into.get(Number(status)) ?? 0) + count);
+  }
+}
+
+async function measure(scenario: Scenario): Promise<Measurement> {
+  const options = {
+    url: scenario.url,
+    method: "POST" as const,
+    connections: CONNECTIONS,
+    headers: { "content-type": "application/json" },
+    body: scenario.body,
+    idReplacement: true,
+  };
+  const statusCounts = new Map<number, number>();
+  console.log(`${scenario.label}: ${WARMUP_SECONDS} s warm-up, then ${MEASURE_SECONDS} s measured`);
+  countStatuses(statusCounts, await autocannon({ ...options, duration: WARMUP_SECONDS }));
+  const result = await autocannon({ ...options, duration: MEASURE_SECONDS });
+  countStatuses(statusCounts, result);
+
+  const unexpected = [...statusCounts].filter(([status]) => status !== scenario.expectedStatus);
+  if (unexpected.length > 0 || result.errors > 0) {
+    const found = [...statusCounts].map(([status, count]) => `${status} × ${count}`).join(", ");
+    throw new Error(
+      `${scenario.label}: expected only ${scenario.expectedStatus} responses, got ${found} and ${result.errors} connection errors (${result.timeouts} timeouts); see ${SERVER_LOG}.`,
+    );
+  }
+  return { scenario, result, statusCounts };
+}
+
+function formatNumber(value: number, digits = 0): string {
+  return value.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+/** Renders a Markdown table with padded columns, so that it also reads well as plain text. */
+function markdownTable(
+  header: string[],
+  alignment: ("left" | "right")[],
+  rows: string[][],
+): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(3, title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells
+      .map((cell, column) =>
+        alignment[column] === "right"
+          ? cell.padStart(widths[column]!)
+          : cell.padEnd(widths[column]!),
+      )
+      .join(" | ")} |`;
+  const rule = widths.map((width, column) =>
+    alignment[column] === "right" ? `${"-".repeat(width - 1)}:` : "-".repeat(width),
+  );
+  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
+}
+
+function renderSection(
+  measurements: Measurement[],
+  environment: { postgresVersion: string; date: string },
+): string {
+  const rows = measurements.map(({ scenario, result }) => [
+    scenario.label,
+    formatNumber(result.requests.average),
+    formatNumber(result.latency.p50),
+    formatNumber(result.latency.p99),
+    `${scenario.expectedStatus} × ${formatNumber(result.requests.total)}`,
+  ]);
+  const [bare, webhook, forged] = measurements.map((m) => m.result.requests.average);
+  const cpuList = cpus();
+  return [
+    SECTION_TITLE,
+    "",
+    `Measured on ${environment.date} with:`,
+    "",
+    "```sh",
+    COMMAND,
+    "```",
+    "",
+    `Machine: ${cpuList.length} cores (${cpuList[0]?.model.trim() ?? "unknown CPU"}), ${formatNumber(totalmem() / 1024 ** 3, 1)} GiB memory, Node ${process.version}, PostgreSQL ${environment.postgresVersion} on the same machine.`,
+    "",
+    `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn, loaded by autocannon on the same machine with ${CONNECTIONS} connections for ${MEASURE_SECONDS} s per row after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
+    "",
+    ...markdownTable(
+      ["Route", "Requests/s", "p50 latency (ms)", "p99 latency (ms)", "Responses"],
+      ["left", "right", "right", "right", "left"],
+      rows,
+    ),
+    "",
+    `Webhook / bare route: ${formatNumber(webhook! / bare!, 2)}. Forged key / bare route: ${formatNumber(forged! / bare!, 2)}.`,
+    "",
+    "The machine is shared and noisy: compare the ratios within one run, not absolute numbers across runs or machines.",
+    "",
+  ].join("\n");
+}
+
+/** Replaces this benchmark's section of BENCHMARKS.md, keeping every other section. */
+async function writeSection(section: string): Promise<void> {
+  let existing: string;
+  try {
+    existing = await readFile(BENCHMARKS_FILE, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    existing = "# Benchmarks\n";
+  }
+  const start = existing.indexOf(`${SECTION_TITLE}\n`);
+  let updated: string;
+  if (start === -1) {
+    updated = `${existing.trimEnd()}\n\n${section}`;
+  } else {
+    const next = existing.indexOf("\n## ", start + SECTION_TITLE.length);
+    const rest = next === -1 ? "" : `\n${existing.slice(next + 1)}`;
+    updated = `${existing.slice(0, start)}${section}${rest}`;
+  }
+  await writeFile(BENCHMARKS_FILE, updated);
+}
+
+function requireDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error(
+      `DATABASE_URL is not set. The benchmark runs on PostgreSQL, so run:\n  ${COMMAND}`,
+    );
+    process.exit(2);
+  }
+  return url;
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = requireDatabaseUrl();
+  process.env.AUTH_SECRET ||= randomBytes(32).toString("base64url");
+  process.env.CHIRP_KEY_SECRET ||= randomBytes(32).toString("base64url");
+  process.env.LOG_LEVEL ||= "warn";
+
+  // Imported after the environment is complete: the logger reads LOG_LEVEL on import.
+  const { createAccount } = await import("@/lib/accounts/store");
+  const { createKey } = await import("@/lib/keys/store");
+  const { closeDb, getDb } = await import("@/lib/db/client");
+  const { activities } = await import("@/lib/db/schema");
+  const { count, eq, sql } = await import("drizzle-orm");
+
+  const account = await createAccount({
+    email: `bench-${randomUUID()}@example.test`,
+    password: randomBytes(16).toString("base64url"),
+  });
+  const { key: webhookKey } = await createKey({
+    accountId: account.id,
+    kind: "webhook",
+    name: "benchmark",
+  });
+  // The node-postgres driver returns pg's QueryResult, which has the values in `rows`.
+  const version = (await (await getDb()).execute(sql`show server_version`)) as unknown as {
+    rows: { server_version: string }[];
+  };
+  const postgresVersion = version.rows[0]?.server_version ?? "unknown";
+  await closeDb();
+
+  if (process.env.CHIRP_E2E_SKIP_BUILD === "1") {
+    console.log("CHIRP_E2E_SKIP_BUILD=1: using the existing build in .next.");
+  } else {
+    console.log(`Building the app with next build (log: ${BUILD_LOG}) ...`);
+    await buildApp({ logFile: BUILD_LOG });
+  }
+
+  const webhookUrl = `${BASE_URL}/v1/webhooks/runpod?key=${webhookKey}`;
+  const scenarios: Scenario[] = [
+    {
+      label: "`POST /v1/ping` (bare route)",
+      url: `${BASE_URL}/v1/ping`,
+      expectedStatus: 200,
+      body: completedBody(webhookUrl),
+    },
+    {
+      label: "`POST /v1/webhooks/runpod`, valid key",
+      url: webhookUrl,
+      expectedStatus: 200,
+      body: completedBody(webhookUrl),
+    },
+    {
+      label: "`POST /v1/webhooks/runpod`, forged key",
+      url: `${BASE_URL}/v1/webhooks/runpod?key=${forge(webhookKey)}`,
+      expectedStatus: 401,
+      body: completedBody(webhookUrl),
+    },
+  ];
+
+  const dataDir = path.join(tmpdir(), `chirp-bench-${randomUUID()}`);
+  let server: NextServer | undefined;
+  const stopServer = async () => {
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.error(`Received ${signal}, stopping the server.`);
+      void stopServer().finally(() => process.exit(130));
+    });
+  }
+  const timeLimit = setTimeout(() => {
+    console.error(`The benchmark did not finish within ${TIME_LIMIT_MS / 60_000} minutes.`);
+    void stopServer().finally(() => process.exit(1));
+  }, TIME_LIMIT_MS);
+  timeLimit.unref();
+
+  const measurements: Measurement[] = [];
+  try {
+    server = await startNextServer({
+      port: PORT,
+      logFile: SERVER_LOG,
+      env: {
+        DATABASE_URL: databaseUrl,
+        CHIRP_DB_DRIVER: undefined,
+        AUTH_SECRET: process.env.AUTH_SECRET,
+        CHIRP_KEY_SECRET: process.env.CHIRP_KEY_SECRET,
+        CHIRP_BASE_URL: BASE_URL,
+        CHIRP_DATA_DIR: dataDir,
+        LOG_LEVEL: "warn",
+      },
+    });
+    console.log(`Serving ${BASE_URL} (pid ${server.pid}, log: ${SERVER_LOG}).`);
+    for (const scenario of scenarios) measurements.push(await measure(scenario));
+  } finally {
+    await stopServer();
+    clearTimeout(timeLimit);
+  }
+
+  // Every accepted webhook must have left one closed card behind. autocannon stops each run
+  // with up to one request per connection in flight, which the server may have handled
+  // without autocannon counting the response.
+  const accepted = measurements[1]!.statusCounts.get(200) ?? 0;
+  const uncounted = 2 * CONNECTIONS;
+  const cards = await (await getDb())
+    .select({ state: activities.state, cards: count() })
+    .from(activities)
+    .where(eq(activities.accountId, account.id))
+    .groupBy(activities.state);
+  await closeDb();
+  const completed = cards.find((row) => row.state === "completed")?.cards ?? 0;
+  const others = cards.filter((row) => row.state !== "completed");
+  if (others.length > 0 || completed < accepted || completed > accepted + uncounted) {
+    const found = cards.map((row) => `${row.cards} ${row.state}`).join(", ") || "none";
+    throw new Error(
+      `${accepted} webhooks were answered 200, so the account should have ${accepted} to ${accepted + uncounted} completed cards and no others; it has ${found}.`,
+    );
+  }
+
+  const section = renderSection(measurements, {
+    postgresVersion,
+    date: new Date().toISOString().slice(0, 10),
+  });
+  await writeSection(section);
+  console.log(`\n${section}`);
+  console.log(`${completed} cards created and closed; results written to ${BENCHMARKS_FILE}.`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,45 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+/** The board at `/`: one card per job, updated live over Server-Sent Events. */
+export class BoardPage {
+  constructor(readonly page: Page) {}
+
+  get heading(): Locator {
+    return this.page.getByRole("heading", { name: "Board", exact: true });
+  }
+
+  get liveStatus(): Locator {
+    return this.page.getByTestId("live-status");
+  }
+
+  get cards(): Locator {
+    return this.page.getByTestId("activity-card");
+  }
+
+  card(jobId: string): Locator {
+    return this.page.locator(`[data-testid="activity-card"][data-key="${jobId}"]`);
+  }
+
+  /** Opens the board and waits until its live stream is connected. */
+  async goto(): Promise<void> {
+    await this.page.goto("/");
+    await expect(this.heading).toBeVisible();
+    await expect(this.liveStatus).toHaveText("Live");
+  }
+
+  /**
+   * Marks the current document. A reload or navigation replaces the document and loses
+   * the mark, so `keptDocument` proves that changes arrived without one.
+   */
+  async markDocument(): Promise<void> {
+    await this.page.evaluate(() => {
+      (window as unknown as { chirpE2eMark?: boolean }).chirpE2eMark = true;
+    });
+  }
+
+  async keptDocument(): Promise<boolean> {
+    return this.page.evaluate(
+      () => (window as unknown as { chirpE2eMark?: boolean }).chirpE2eMark === true,
+    );
+  }
+}

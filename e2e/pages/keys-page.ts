@@ -1,0 +1,77 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+import { BASE_URL } from "../support/environment";
+
+export type KeyKind = "webhook" | "api";
+
+export interface CreatedKey {
+  key: string;
+  /** The key's record id, `key_` followed by the id part of the key. */
+  keyId: string;
+}
+
+const KEY_PATTERN = /^chirp_(wh|api)_[0-9a-f]{4}_[a-z0-9]{16}_[0-9A-Za-z]{32}_[0-9a-f]{32}$/;
+
+/** The keys page at `/keys`: create keys, see each one once, revoke them. */
+export class KeysPage {
+  constructor(readonly page: Page) {}
+
+  get heading(): Locator {
+    return this.page.getByRole("heading", { name: "Keys", exact: true });
+  }
+
+  get newKey(): Locator {
+    return this.page.getByTestId("new-key");
+  }
+
+  get rows(): Locator {
+    return this.page.getByTestId("key-row");
+  }
+
+  row(keyId: string): Locator {
+    return this.page.locator(`[data-testid="key-row"][data-key-id="${keyId}"]`);
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto("/keys");
+    await expect(this.heading).toBeVisible();
+  }
+
+  /** Creates a key through the form and reads it from the one-time display. */
+  async createKey(kind: KeyKind, name: string): Promise<CreatedKey> {
+    const previous = (await this.newKey.count()) > 0 ? await this.newKey.textContent() : null;
+    await this.page.getByLabel("Kind", { exact: true }).selectOption(kind);
+    await this.page.getByLabel("Name", { exact: true }).fill(name);
+    await this.page.getByRole("button", { name: "Create key", exact: true }).click();
+
+    await expect(this.newKey).toHaveText(kind === "webhook" ? /^chirp_wh_/ : /^chirp_api_/);
+    if (previous !== null) await expect(this.newKey).not.toHaveText(previous);
+    const key = (await this.newKey.textContent()) ?? "";
+    expect(key, "the new-key element holds exactly the key").toMatch(KEY_PATTERN);
+
+    const keyId = `key_${key.split("_")[3]}`;
+    await expect(this.row(keyId)).toBeVisible();
+    if (kind === "webhook") {
+      await expect(this.page.getByText(webhookUrlFor(key)).first()).toBeVisible();
+    }
+    return { key, keyId };
+  }
+
+  /** Revokes a key, confirming with the second click or the "Confirm revoke" button. */
+  async revoke(keyId: string): Promise<void> {
+    const row = this.row(keyId);
+    await row.getByRole("button", { name: "Revoke", exact: true }).click();
+    const confirm = row.getByRole("button", { name: "Confirm revoke", exact: true });
+    const hasConfirmButton = await confirm
+      .waitFor({ state: "visible", timeout: 2000 })
+      .then(() => true)
+      .catch(() => false);
+    if (hasConfirmButton) await confirm.click();
+    else await row.getByRole("button", { name: "Revoke", exact: true }).click();
+    await expect(row).toContainText("Revoked");
+  }
+}
+
+/** Returns the webhook URL that the keys page shows for a webhook key. */
+export function webhookUrlFor(key: string): string {
+  return `${BASE_URL}/v1/webhooks/runpod?key=${key}`;
+}

@@ -1,0 +1,16 @@
+import path from "node:path";
+import { LOOPBACK_HOST, REPO_ROOT } from "./next-server";
+
+/** Where the end-to-end suite runs its server; the specs and the config read these. */
+
+export const E2E_PORT = 3200;
+export const BASE_URL = `http://${LOOPBACK_HOST}:${E2E_PORT}`;
+
+export const RESULTS_DIR = path.join(REPO_ROOT, "test-results");
+export const BUILD_LOG = path.join(RESULTS_DIR, "next-build.log");
+export const SERVER_LOG = path.join(RESULTS_DIR, "next-server.log");
+
+// Fixed test secrets: the server's data folder is fresh on every run, so nothing signed
+// with them outlives the run.
+export const TEST_AUTH_SECRET = "e2e-auth-secret-0123456789abcdefghijklmnopq";
+export const TEST_KEY_SECRET = "e2e-key-secret-0123456789abcdefghijklmnopqr";
