@@ -3,12 +3,25 @@ import Credentials from "next-auth/providers/credentials";
 import { verifyPassword } from "@/lib/accounts/store";
 import { authSecret } from "@/lib/config";
 import { ApiError } from "@/lib/http/errors";
+import { logger } from "@/lib/log";
 import { authConfig } from "./config";
 
 // Lazy so that `next build`, which imports every route, reads no secret.
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
   secret: authSecret(),
+  // Auth.js prints every failed sign-in as an error with a stack; a wrong password is an
+  // ordinary outcome, and the rest goes to the structured log.
+  logger: {
+    error(error) {
+      if (error.name === "CredentialsSignin") return;
+      logger.error({ err: error }, "authentication failed");
+    },
+    warn(code) {
+      logger.warn({ code }, "authentication warning");
+    },
+    debug() {},
+  },
   providers: [
     Credentials({
       credentials: { email: { type: "email" }, password: { type: "password" } },

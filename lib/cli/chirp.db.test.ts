@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
 import { ApiError } from "@/lib/http/errors";
-import { authenticateKey, listKeys, recordKeyUse } from "@/lib/keys/store";
+import { authenticateKey, listKeys } from "@/lib/keys/store";
+import { countKeyUse, flushKeyUse } from "@/lib/keys/usage";
 import type { CliIo } from "./commands";
 import { runCli } from "./run";
 
@@ -218,8 +219,9 @@ describe("key list", () => {
     const account = await getAccountByEmail(email);
     const records = await listKeys({ accountId: account!.id });
     const apiRecord = records.find((record) => record.kind === "api")!;
-    await recordKeyUse(apiRecord.id);
-    await recordKeyUse(apiRecord.id);
+    countKeyUse(apiRecord.id);
+    countKeyUse(apiRecord.id);
+    await flushKeyUse();
 
     const run = capture();
     expect(await runCli(["key", "list", "--user", email], run.io)).toBe(0);

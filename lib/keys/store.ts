@@ -138,12 +138,3 @@ export async function authenticateKey(
   }
   return record;
 }
-
-/** Counts a use of the key. Separate from the request's transaction so busy keys don't serialize on one row. */
-export async function recordKeyUse(keyId: string): Promise<void> {
-  const db = await getDb();
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: sql`now()`, useCount: sql`${apiKeys.useCount} + 1` })
-    .where(eq(apiKeys.id, keyId));
-}

@@ -6,8 +6,8 @@ import { type ApiKey, deliveries } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
 import { verifyKeySignature } from "@/lib/keys/format";
-import { authenticateKey, RejectedKeyError, recordKeyUse } from "@/lib/keys/store";
-import { logger } from "@/lib/log";
+import { authenticateKey, RejectedKeyError } from "@/lib/keys/store";
+import { countKeyUse } from "@/lib/keys/usage";
 import { REDACTED, redactSecrets } from "./redact";
 import { readOutcome, replaceNul, stateForStatus } from "./status";
 
@@ -170,9 +170,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
   }
   const record = recordFor(key);
 
-  void recordKeyUse(key.id).catch((error: unknown) =>
-    logger.warn({ err: error, keyId: key.id }, "failed to count key use"),
-  );
+  countKeyUse(key.id);
 
   if (request.tooLarge) {
     const error = new ApiError(

@@ -1,8 +1,8 @@
 import { handleActivityRequest, isActivityAction } from "@/lib/activities/api";
 import { ApiError } from "@/lib/http/errors";
 import { methodNotAllowed, readJsonObject, withErrors } from "@/lib/http/handler";
-import { authenticateKey, recordKeyUse } from "@/lib/keys/store";
-import { logger } from "@/lib/log";
+import { authenticateKey } from "@/lib/keys/store";
+import { countKeyUse } from "@/lib/keys/usage";
 
 export const dynamic = "force-dynamic";
 
@@ -33,9 +33,7 @@ export const POST = withErrors(
       throw new ApiError("not_found", `No activity action "${action}"; use start, update or end.`);
     }
     const key = await authenticateKey(bearerToken(request), "api");
-    void recordKeyUse(key.id).catch((error: unknown) =>
-      logger.warn({ err: error, keyId: key.id }, "failed to count key use"),
-    );
+    countKeyUse(key.id);
     const body = await readJsonObject(request);
     const result = await handleActivityRequest(action, key.accountId, body);
     return Response.json(
