@@ -16,6 +16,8 @@ function summary(overrides: Partial<KeySummary> = {}): KeySummary {
     useCount: 0,
     revokedAt: null,
     expiresAt: null,
+    previousValidUntil: null,
+    rerolledAt: null,
     ...overrides,
   };
 }

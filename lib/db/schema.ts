@@ -43,6 +43,10 @@ export const apiKeys = pgTable(
     useCount: bigint("use_count", { mode: "number" }).notNull().default(0),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** After a reroll: the hash of the old key, accepted until `previousValidUntil`. */
+    previousSecretHash: text("previous_secret_hash"),
+    previousValidUntil: timestamp("previous_valid_until", { withTimezone: true }),
+    rerolledAt: timestamp("rerolled_at", { withTimezone: true }),
   },
   (table) => [
     index("api_keys_account_idx").on(table.accountId, table.createdAt),
@@ -152,8 +156,49 @@ export const deliveries = pgTable(
     bodyBytes: integer("body_bytes").notNull(),
     bodySha256: text("body_sha256").notNull(),
     bodyTruncated: boolean("body_truncated").notNull(),
+    /**
+     * The fields of the status object that change a card (id, status, times, worker,
+     * error, whether there was output), so a delivery can be replayed even when the
+     * stored body was truncated.
+     */
+    statusObject: jsonb("status_object").$type<Record<string, unknown>>(),
   },
   (table) => [index("deliveries_account_idx").on(table.accountId, table.receivedAt)],
+);
+
+export const keyAuditActions = [
+  "create",
+  "reroll",
+  "revoke",
+  "expiry_change",
+  "rejected_revoked",
+  "rejected_expired",
+  "rejected_deleted",
+] as const;
+export type KeyAuditAction = (typeof keyAuditActions)[number];
+
+/**
+ * Who did what to which key, and failed uses of revoked, expired or deleted keys. Keys
+ * are named by id and display start, never by secret. `key_id` has no foreign key so
+ * the trail outlives a deleted key.
+ */
+export const keyAuditEvents = pgTable(
+  "key_audit_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    keyId: text("key_id").notNull(),
+    displayStart: text("display_start"),
+    action: text("action").$type<KeyAuditAction>().notNull(),
+    /** `account:<id>` for the dashboard, `cli` for the admin command line, `request` for a key use. */
+    actor: text("actor").notNull(),
+    ip: text("ip"),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (table) => [index("key_audit_events_key_idx").on(table.accountId, table.keyId, table.id)],
 );
 
 export type Account = typeof accounts.$inferSelect;
@@ -161,3 +206,4 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type Activity = typeof activities.$inferSelect;
 export type ActivityEvent = typeof activityEvents.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
+export type KeyAuditEvent = typeof keyAuditEvents.$inferSelect;

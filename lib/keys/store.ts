@@ -16,9 +16,13 @@ export class RejectedKeyError extends ApiError {
 }
 
 /** A key as lists show it: never the secret or its hash. */
-export type KeySummary = Omit<ApiKey, "secretHash">;
+export type KeySummary = Omit<ApiKey, "secretHash" | "previousSecretHash">;
 
-function summarize({ secretHash: _hash, ...rest }: ApiKey): KeySummary {
+function summarize({
+  secretHash: _hash,
+  previousSecretHash: _previous,
+  ...rest
+}: ApiKey): KeySummary {
   return rest;
 }
 
