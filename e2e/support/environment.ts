@@ -3,7 +3,8 @@ import { LOOPBACK_HOST, REPO_ROOT } from "./next-server";
 
 /** Where the end-to-end suite runs its server; the specs and the config read these. */
 
-export const E2E_PORT = 3200;
+// CHIRP_E2E_PORT lets two checkouts on one machine run the suite side by side.
+export const E2E_PORT = Number(process.env.CHIRP_E2E_PORT ?? 3200);
 export const BASE_URL = `http://${LOOPBACK_HOST}:${E2E_PORT}`;
 
 export const RESULTS_DIR = path.join(REPO_ROOT, "test-results");
