@@ -25,7 +25,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   });
   if (token?.sub) return NextResponse.next();
 
-  // Dashboard APIs answer 401 in JSON instead of redirecting to a page.
+  // Dashboard APIs respond with 401 in JSON instead of redirecting to a page.
   if (pathname.startsWith("/api/")) {
     return Response.json(
       { error: { code: "unauthorized", message: "Sign in to use the dashboard API." } },

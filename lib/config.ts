@@ -129,7 +129,7 @@ export function authSecret(): string {
   return requiredSecret("AUTH_SECRET", "authSecret");
 }
 
-/** The secret that signs new keys, then the previous one that is still accepted. */
+/** Returns the secret that signs new keys and the previous one, which is still accepted. */
 export function keySigningSecrets(): { current: string; previous: string | undefined } {
   const previous = process.env.CHIRP_KEY_SECRET_PREVIOUS;
   return {
@@ -138,7 +138,7 @@ export function keySigningSecrets(): { current: string; previous: string | undef
   };
 }
 
-/** The public URL of this server, used in webhook URLs shown to users. */
+/** Returns the public URL of this server, used in the webhook URLs shown to users. */
 export function publicBaseUrl(): string {
   const raw = process.env.CHIRP_BASE_URL ?? "http://localhost:3000";
   try {
@@ -151,12 +151,12 @@ export function publicBaseUrl(): string {
   }
 }
 
-/** The largest webhook body accepted, in bytes. RunPod outputs reach about 20 MB. */
+/** Returns the largest webhook body accepted, in bytes. RunPod outputs reach about 20 MB. */
 export function maxWebhookBodyBytes(): number {
   return readInteger("CHIRP_MAX_WEBHOOK_BYTES", 32 * 1024 * 1024);
 }
 
-/** How many bytes of each webhook body are kept in the delivery log. */
+/** Returns how many bytes of each webhook body are kept in the delivery log. */
 export function storedBodyBytes(): number {
   return readInteger("CHIRP_STORED_BODY_BYTES", 256 * 1024);
 }

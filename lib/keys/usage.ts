@@ -5,8 +5,8 @@ import { logger } from "@/lib/log";
 /**
  * Counts key uses in memory and writes them once a second. Updating the key's row on
  * every request made all requests with one key wait on that row's lock, one commit at a
- * time; a busy webhook key is exactly that case. The cost: last-used times and counts
- * lag by up to a second, and a crash loses the last second of counts.
+ * time, and a busy webhook key is exactly that case. In exchange, last-used times and
+ * counts lag by up to a second, and a crash loses the last second of counts.
  */
 const FLUSH_INTERVAL_MS = 1000;
 
