@@ -15,14 +15,14 @@ describe("embedded database folder lock", () => {
     delete process.env.CHIRP_DATA_DIR;
   });
 
-  function useFreshFolder(): string {
+  function makeFreshFolder(): string {
     const folder = mkdtempSync(path.join(tmpdir(), "chirp-lock-"));
     process.env.CHIRP_DATA_DIR = folder;
     return folder;
   }
 
   it("folder held by a running process fails at once", async () => {
-    const folder = useFreshFolder();
+    const folder = makeFreshFolder();
     holder = spawn("sleep", ["60"], { stdio: "ignore" });
     writeFileSync(path.join(folder, "pglite.lock"), String(holder.pid));
 
@@ -32,7 +32,7 @@ describe("embedded database folder lock", () => {
   });
 
   it("lock left by a stopped process is taken over", async () => {
-    const folder = useFreshFolder();
+    const folder = makeFreshFolder();
     const stopped = spawn("true");
     await new Promise((resolve) => stopped.once("exit", resolve));
     const lockFile = path.join(folder, "pglite.lock");
@@ -45,7 +45,7 @@ describe("embedded database folder lock", () => {
   });
 
   it("closing the database releases the lock", async () => {
-    const folder = useFreshFolder();
+    const folder = makeFreshFolder();
     await getDb();
     const lockFile = path.join(folder, "pglite.lock");
     expect(existsSync(lockFile)).toBe(true);

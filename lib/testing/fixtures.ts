@@ -47,11 +47,15 @@ export async function postWebhook(
 }
 
 /** Calls `POST /v1/activity/<action>` with a bearer API key. */
+// Tests read success and error bodies through one type, so its fields are left untyped.
+// biome-ignore lint/suspicious/noExplicitAny: response bodies of several shapes
+type ResponseBody = Record<string, any>;
+
 export async function postActivity(
   action: string,
   apiKey: string | null,
   body: unknown,
-): Promise<{ status: number; json: Record<string, any> }> {
+): Promise<{ status: number; json: ResponseBody }> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
   const response = await activityRoute(
@@ -62,7 +66,7 @@ export async function postActivity(
     }),
     { params: Promise.resolve({ action }) },
   );
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
+  return { status: response.status, json: (await response.json()) as ResponseBody };
 }
 
 export function runpodStart(key: string, data: Record<string, unknown> = {}) {
