@@ -3,6 +3,7 @@ import { test as base, type Page } from "@playwright/test";
 import { type RunpodSimulator, startRunpodSimulator } from "@/lib/runpod/simulator";
 import { type Credentials, SignUpPage } from "./pages/auth-pages";
 import { BoardPage } from "./pages/board-page";
+import { DeliveriesPage } from "./pages/deliveries-page";
 import { KeysPage, webhookUrlFor } from "./pages/keys-page";
 import { SERVER_LOG } from "./support/environment";
 import { SIMULATOR_API_KEY } from "./support/runpod";
@@ -28,6 +29,7 @@ interface Fixtures {
   /** A page in a browser context of its own, signed out. */
   visitor: Page;
   board: BoardPage;
+  deliveriesPage: DeliveriesPage;
   keysPage: KeysPage;
   /** Attaches the server log lines written during a failed test to its report. */
   serverLogOnFailure: undefined;
@@ -86,6 +88,10 @@ export const test = base.extend<Fixtures>({
 
   board: async ({ page }, use) => {
     await use(new BoardPage(page));
+  },
+
+  deliveriesPage: async ({ page }, use) => {
+    await use(new DeliveriesPage(page));
   },
 
   keysPage: async ({ page }, use) => {

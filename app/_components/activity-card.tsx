@@ -111,6 +111,8 @@ export function ActivityCard({ activity, now }: { activity: ActivityView; now: n
 
   const cardClass = `block min-w-0 rounded-3xl border p-4 shadow-lg shadow-black/30 transition ${tone.card}`;
   const dataAttributes = {
+    // The anchor that links from elsewhere, such as a delivery's page, point to.
+    id: `activity-${activity.id}`,
     "data-testid": "activity-card",
     "data-key": activity.key,
     "data-state": activity.state,

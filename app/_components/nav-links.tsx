@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/", label: "Board" },
+  { href: "/deliveries", label: "Deliveries" },
   { href: "/keys", label: "Keys" },
 ] as const;
 
@@ -13,7 +14,7 @@ export function NavLinks() {
   return (
     <ul className="flex items-center gap-1">
       {LINKS.map(({ href, label }) => {
-        const current = pathname === href;
+        const current = href === "/" ? pathname === href : pathname.startsWith(href);
         return (
           <li key={href}>
             <Link

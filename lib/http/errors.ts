@@ -18,6 +18,7 @@ export const errorStatuses = {
   invalid_job_id: 400,
   not_found: 404,
   method_not_allowed: 405,
+  not_replayable: 409,
   body_too_large: 413,
   invalid_fields: 422,
   internal_error: 500,

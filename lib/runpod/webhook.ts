@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { changeActivity, getActivityByKey } from "@/lib/activities/store";
 import { storedBodyBytes } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { type ApiKey, deliveries } from "@/lib/db/schema";
@@ -9,7 +8,8 @@ import { verifyKeySignature } from "@/lib/keys/format";
 import { authenticateKey, RejectedKeyError } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
 import { REDACTED, redactSecrets } from "./redact";
-import { readOutcome, replaceNul, stateForStatus } from "./status";
+import { replaceNul } from "./status";
+import { applyStatusObject, toStatusObject } from "./status-object";
 
 export const MAX_JOB_ID_LENGTH = 256;
 
@@ -110,17 +110,6 @@ export function parseStatusObject(text: string): ParsedDelivery {
   };
 }
 
-function summaryOf(parsed: ParsedDelivery, outcome: ReturnType<typeof readOutcome>) {
-  return {
-    status: parsed.status,
-    delayTime: outcome.delayMs,
-    executionTime: outcome.executionMs,
-    workerId: outcome.workerId,
-    error: outcome.errorMessage,
-    hasOutput: outcome.hasOutput,
-  };
-}
-
 /**
  * Rejects a missing, malformed, forged or wrong-kind key without a database query, so
  * callers can do it before reading the body.
@@ -191,73 +180,30 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
     throw error;
   }
 
-  const state = parsed.status === null ? null : stateForStatus(parsed.status);
-  const outcome = readOutcome(parsed.object);
-  const unknownNote = `${parsed.status === null ? 'The body has no "status"' : `Unknown RunPod status "${parsed.status}"`}; the delivery was recorded and the card is unchanged.`;
-  const successRecord = (activityId: string | null) => ({
-    ...record,
-    jobId: parsed.jobId,
-    runpodStatus: parsed.status,
-    activityId,
-    responseStatus: 200,
-    errorCode: null,
+  const statusObject = toStatusObject(parsed.jobId, parsed.status, parsed.object);
+  const applied = await applyStatusObject({
+    accountId: key.accountId,
+    statusObject,
+    deliveryId,
+    alsoWrite: (tx, activityId) =>
+      tx.insert(deliveries).values({
+        ...record,
+        jobId: parsed.jobId,
+        runpodStatus: parsed.status,
+        activityId,
+        responseStatus: 200,
+        errorCode: null,
+        statusObject: { ...statusObject },
+      }),
   });
-
-  // A status Chirp does not know says nothing about the job, so it opens no card: a card
-  // opened in an unknown state could never be closed by anything but a later delivery.
-  if (
-    state === null &&
-    !(await getActivityByKey({ accountId: key.accountId, key: parsed.jobId }))
-  ) {
-    await saveDelivery(successRecord(null));
-    return {
-      status: 200,
-      body: {
-        received: true,
-        deliveryId,
-        activityId: null,
-        state: null,
-        changed: false,
-        note: unknownNote,
-      },
-      deliveryId,
-    };
-  }
-
-  const result = await changeActivity(
-    {
-      accountId: key.accountId,
-      key: parsed.jobId,
-      type: "delivery",
-      source: "webhook",
-      state,
-      runpodStatus: parsed.status,
-      fields:
-        state === null
-          ? {}
-          : {
-              delayMs: outcome.delayMs,
-              executionMs: outcome.executionMs,
-              workerId: outcome.workerId,
-              ...(state === "failed" || state === "timed_out" || state === "cancelled"
-                ? { errorMessage: outcome.errorMessage }
-                : {}),
-              ...(state === "completed" ? { hasOutput: outcome.hasOutput } : {}),
-            },
-      createIfMissing: true,
-      deliveryId,
-      detail: summaryOf(parsed, outcome),
-    },
-    (tx, changed) => tx.insert(deliveries).values(successRecord(changed.activity.id)),
-  );
 
   const body = {
     received: true,
     deliveryId,
-    activityId: result.activity.id,
-    state: result.activity.state,
-    changed: result.transitioned,
-    ...(state === null ? { note: unknownNote } : {}),
+    activityId: applied.activityId,
+    state: applied.state,
+    changed: applied.changed,
+    ...(applied.note ? { note: applied.note } : {}),
   };
   return { status: 200, body, deliveryId };
 }

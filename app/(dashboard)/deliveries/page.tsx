@@ -1,0 +1,159 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { LocalTime } from "@/app/_components/local-time";
+import { formatBytes, responseLabel } from "@/lib/deliveries/format";
+import { type DeliveryPage, listDeliveries } from "@/lib/deliveries/queries";
+import { ApiError } from "@/lib/http/errors";
+import { requireSession } from "../session";
+
+export const metadata: Metadata = { title: "Deliveries" };
+
+function responseClasses(status: number): string {
+  return status === 200
+    ? "border-emerald-500/40 bg-emerald-500/10 text-emerald-300"
+    : "border-red-500/40 bg-red-500/10 text-red-300";
+}
+
+export default async function DeliveriesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { accountId } = await requireSession();
+  const { before } = await searchParams;
+  const cursor = typeof before === "string" && before !== "" ? before : undefined;
+
+  let page: DeliveryPage;
+  try {
+    page = await listDeliveries({ accountId, before: cursor });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "not_found") throw error;
+    return (
+      <div className="flex flex-col gap-4">
+        <h1 className="text-2xl font-semibold tracking-tight">Deliveries</h1>
+        <p role="alert" className="text-sm text-red-400">
+          {error.message}
+        </p>
+        <Link href="/deliveries" className="text-sm text-violet-300 hover:underline">
+          Newest deliveries
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Deliveries</h1>
+        <p className="mt-2 max-w-3xl text-sm text-zinc-400">
+          Every request to one of your webhook URLs, newest first, with the response Chirp returned.
+          Open a delivery to see its headers and body, replay it, or copy it as a curl command.
+        </p>
+      </div>
+
+      {page.deliveries.length === 0 ? (
+        <p className="rounded-2xl border border-dashed border-zinc-700 p-6 text-sm text-zinc-400">
+          {cursor
+            ? "No older deliveries."
+            : "No deliveries yet. They appear here when RunPod, or anything else, posts to one of your webhook URLs."}
+        </p>
+      ) : (
+        <div className="overflow-x-auto rounded-2xl border border-zinc-800">
+          <table className="w-full min-w-[56rem] text-left text-sm">
+            <thead className="bg-zinc-900/80 text-xs tracking-wide text-zinc-400 uppercase">
+              <tr>
+                <th scope="col" className="px-3 py-3 font-medium">
+                  Received
+                </th>
+                <th scope="col" className="px-3 py-3 font-medium">
+                  Key
+                </th>
+                <th scope="col" className="px-3 py-3 font-medium">
+                  Response
+                </th>
+                <th scope="col" className="px-3 py-3 font-medium">
+                  Job id
+                </th>
+                <th scope="col" className="px-3 py-3 font-medium">
+                  RunPod status
+                </th>
+                <th scope="col" className="px-3 py-3 text-right font-medium">
+                  Size
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-800">
+              {page.deliveries.map((delivery) => (
+                <tr key={delivery.id} data-testid="delivery-row" data-delivery-id={delivery.id}>
+                  <td className="px-3 py-3 whitespace-nowrap">
+                    <Link
+                      href={`/deliveries/${delivery.id}`}
+                      className="text-violet-300 hover:underline"
+                    >
+                      <LocalTime iso={delivery.receivedAt.toISOString()} />
+                    </Link>
+                  </td>
+                  <td className="max-w-48 px-3 py-3">
+                    {delivery.keyName === null ? (
+                      <span className="text-zinc-500 italic">deleted key</span>
+                    ) : (
+                      <span dir="auto" className="block truncate" title={delivery.keyName}>
+                        {delivery.keyName}
+                      </span>
+                    )}
+                  </td>
+                  <td className="px-3 py-3 whitespace-nowrap">
+                    <span
+                      className={`inline-block rounded-full border px-2 py-0.5 font-mono text-xs ${responseClasses(delivery.responseStatus)}`}
+                    >
+                      {responseLabel(delivery)}
+                    </span>
+                  </td>
+                  <td className="max-w-72 px-3 py-3">
+                    {delivery.jobId === null ? (
+                      <span className="text-zinc-500">—</span>
+                    ) : (
+                      <code className="block truncate font-mono text-xs" title={delivery.jobId}>
+                        {delivery.jobId}
+                      </code>
+                    )}
+                  </td>
+                  <td className="px-3 py-3 font-mono text-xs whitespace-nowrap">
+                    {delivery.runpodStatus ?? <span className="text-zinc-500">—</span>}
+                  </td>
+                  <td className="px-3 py-3 text-right whitespace-nowrap tabular-nums">
+                    {formatBytes(delivery.bodyBytes)}
+                    {delivery.bodyTruncated ? (
+                      <span
+                        className="ml-1 text-xs text-amber-300"
+                        title="Only the first part of the body is stored"
+                      >
+                        (truncated)
+                      </span>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <nav aria-label="Pages" className="flex gap-3 text-sm">
+        {cursor ? (
+          <Link href="/deliveries" className="text-violet-300 hover:underline">
+            Newest
+          </Link>
+        ) : null}
+        {page.nextBefore ? (
+          <Link
+            href={`/deliveries?before=${encodeURIComponent(page.nextBefore)}`}
+            className="text-violet-300 hover:underline"
+          >
+            Older
+          </Link>
+        ) : null}
+      </nav>
+    </div>
+  );
+}
