@@ -46,8 +46,8 @@ const COLOR_CLASSES: Record<
  * the colour come from the ActivityKit content state, so the card shows what the phone
  * shows. `now` is the clock the board ticks, so every card shows the same second.
  *
- * The job name links to `detailHref` and stretches over the card; the RunPod console link
- * sits above it, so the two links are siblings and never nested.
+ * The job name links to `detailHref`, and that link stretches over the whole card. The
+ * RunPod console link sits above it, so the two links are siblings, not nested.
  */
 export function ActivityCard({
   activity,
@@ -56,7 +56,7 @@ export function ActivityCard({
 }: {
   activity: ActivityView;
   now: number;
-  /** Where a click on the card goes; the detail page passes none for its own card. */
+  /** The URL a click on the card opens. The detail page passes none for its own card. */
   detailHref?: string;
 }) {
   const contentState = activityContentState(activity);

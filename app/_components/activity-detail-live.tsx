@@ -9,7 +9,7 @@ import { LiveStatus, useClock } from "./live-board";
 import { useLiveStream } from "./use-live-stream";
 
 /**
- * The card of the detail page, kept live from the account's stream. A change to this
+ * Shows the detail page's card, kept live from the account's stream. A change to this
  * card shows on the card at once and re-renders the page on the server, so the timeline
  * and the phone payload follow.
  */
@@ -23,8 +23,8 @@ export function ActivityDetailLive({
   serverNow: number;
 }) {
   const router = useRouter();
-  // The page re-renders with a newer event id after each refresh; the stream already
-  // resumes by itself, so it keeps the id it started from instead of reconnecting.
+  // Each refresh renders the page with a newer event id. The stream resumes by itself, so
+  // it keeps the id it started from instead of reconnecting.
   const [afterEventId] = useState(latestEventId);
   const [streamed, setStreamed] = useState<ActivityView | null>(null);
   const connected = useLiveStream(afterEventId, (incoming) => {
@@ -39,9 +39,11 @@ export function ActivityDetailLive({
   const now = useClock(serverNow, isOpen(shown.state));
 
   return (
-    <div className="flex flex-col gap-3">
+    <div className="flex flex-col items-start gap-3">
       <LiveStatus connected={connected} />
-      <ActivityCard activity={shown} now={now} />
+      <div className="w-full">
+        <ActivityCard activity={shown} now={now} />
+      </div>
     </div>
   );
 }

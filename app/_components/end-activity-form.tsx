@@ -60,8 +60,8 @@ export function EndActivityForm({ activityId, open }: { activityId: string; open
         later webhook will not change it.
       </p>
       <form
-        // Submitting through onSubmit keeps the typed values: a form `action` would reset
-        // the fields after the request, also when it failed.
+        // Submitting through onSubmit keeps the typed values, because a form `action`
+        // resets the fields after the request, also when it failed.
         onSubmit={(event) => {
           event.preventDefault();
           const formData = new FormData(event.currentTarget);

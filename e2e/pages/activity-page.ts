@@ -51,9 +51,7 @@ export class ActivityPage {
 
   /** Ends the card through the End form, confirming the chosen status. */
   async end(status: string, errorMessage?: string): Promise<void> {
-    await this.endButton.click();
     await this.page.getByLabel("Status").selectOption(status);
-    // Choosing a status asks for confirmation again, so the form shows the choice made.
     await this.endButton.click();
     if (errorMessage !== undefined) {
       await this.page.getByLabel(/Error message/).fill(errorMessage);

@@ -8,9 +8,9 @@ import { type ActivityView, toActivityView } from "./view";
  * the push payload that carries it. The board card renders its header, action line and
  * colour from the same content state, so the web and the phone show the same text.
  *
- * Payload format: Apple's "Starting and updating Live Activities with ActivityKit push
- * notifications" (`aps.timestamp`, `event`, `content-state`, `stale-date`,
- * `dismissal-date`, `alert`). Apple limits the dynamic data of a Live Activity to 4 KB.
+ * The payload uses the `aps` keys that APNs defines for Live Activity updates:
+ * `timestamp`, `event`, `content-state`, `stale-date`, `dismissal-date` (with "end" only)
+ * and `alert`. ActivityKit limits the dynamic data of a Live Activity to 4 KB.
  */
 
 /** The dynamic data of the Live Activity, flat so the phone's Codable struct stays simple. */
