@@ -31,7 +31,7 @@ test.describe("delivery log", () => {
     );
     await expect(page.getByTestId("delivery-card-link")).toHaveAttribute(
       "href",
-      new RegExp(`^/#activity-${delivery.json.activityId}$`),
+      new RegExp(`^/activities/${delivery.json.activityId}$`),
     );
 
     const message = await deliveriesPage.replay();

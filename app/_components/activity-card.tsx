@@ -1,8 +1,7 @@
+import Link from "next/link";
+import { activityContentState } from "@/lib/activities/content-state";
 import {
-  actionLine,
-  type CardTone,
-  cardTitle,
-  cardTone,
+  type CardColor,
   elapsedMs,
   formatDuration,
   formatTimer,
@@ -11,29 +10,29 @@ import {
 } from "@/lib/activities/presentation";
 import type { ActivityView } from "@/lib/activities/view";
 
-const TONE_CLASSES: Record<
-  CardTone,
+const COLOR_CLASSES: Record<
+  CardColor,
   { card: string; header: string; action: string; bar: string }
 > = {
-  open: {
+  purple: {
     card: "border-runpod/50 bg-zinc-900/90 hover:border-runpod-light",
     header: "text-runpod-light",
     action: "text-zinc-200",
     bar: "bg-runpod-light",
   },
-  success: {
+  green: {
     card: "border-emerald-500/50 bg-emerald-950/30 hover:border-emerald-400",
     header: "text-emerald-400",
     action: "text-emerald-100",
     bar: "bg-emerald-500",
   },
-  failure: {
+  red: {
     card: "border-red-500/50 bg-red-950/30 hover:border-red-400",
     header: "text-red-400",
     action: "text-red-100",
     bar: "bg-red-500",
   },
-  cancelled: {
+  orange: {
     card: "border-orange-500/50 bg-orange-950/30 hover:border-orange-400",
     header: "text-orange-400",
     action: "text-orange-100",
@@ -43,14 +42,28 @@ const TONE_CLASSES: Record<
 
 /**
  * One job drawn like the Lock Screen Live Activity: logo and status, job name and
- * endpoint, the action line, and a timer that ticks while the job is open. `now` is
- * the clock the board ticks, so every card on the board shows the same second.
+ * endpoint, the action line, and a timer that ticks while the job is open. The texts and
+ * the colour come from the ActivityKit content state, so the card shows what the phone
+ * shows. `now` is the clock the board ticks, so every card shows the same second.
+ *
+ * The job name links to `detailHref`, and that link stretches over the whole card. The
+ * RunPod console link sits above it, so the two links are siblings, not nested.
  */
-export function ActivityCard({ activity, now }: { activity: ActivityView; now: number }) {
-  const tone = TONE_CLASSES[cardTone(activity.state)];
+export function ActivityCard({
+  activity,
+  now,
+  detailHref,
+}: {
+  activity: ActivityView;
+  now: number;
+  /** The URL a click on the card opens. The detail page passes none for its own card. */
+  detailHref?: string;
+}) {
+  const contentState = activityContentState(activity);
+  const colors = COLOR_CLASSES[contentState.color];
   const open = isOpen(activity.state);
-  const title = cardTitle(activity);
-  const action = actionLine(activity);
+  const title = contentState.jobName;
+  const action = contentState.actionLine;
   const total = totalMs(activity);
   const timer = open
     ? formatTimer(elapsedMs(activity, now))
@@ -58,15 +71,21 @@ export function ActivityCard({ activity, now }: { activity: ActivityView; now: n
       ? ""
       : formatDuration(total);
 
-  const content = (
-    <>
+  return (
+    <div
+      data-testid="activity-card"
+      data-key={activity.key}
+      data-state={activity.state}
+      data-color={contentState.color}
+      className={`relative block min-w-0 rounded-3xl border p-4 shadow-lg shadow-black/30 transition has-[a:focus-visible]:outline-2 has-[a:focus-visible]:outline-offset-2 has-[a:focus-visible]:outline-runpod-light ${colors.card}`}
+    >
       <div className="flex items-start gap-3">
         {/* biome-ignore lint/performance/noImgElement: a static SVG needs no image optimization */}
         <img src="/runpod-logo.svg" alt="" width={40} height={40} className="size-10 shrink-0" />
         <div className="min-w-0 flex-1">
           <div className="flex items-baseline justify-between gap-3">
-            <p className={`truncate text-xs font-semibold tracking-wide ${tone.header}`}>
-              {`RunPod · ${activity.statusWord}`}
+            <p className={`truncate text-xs font-semibold tracking-wide ${colors.header}`}>
+              {`RunPod · ${contentState.statusWord}`}
             </p>
             <p
               className="shrink-0 font-mono text-sm text-zinc-300 tabular-nums"
@@ -77,11 +96,23 @@ export function ActivityCard({ activity, now }: { activity: ActivityView; now: n
             </p>
           </div>
           <p dir="auto" className="truncate text-base font-semibold text-white" title={title}>
-            {title}
+            {detailHref ? (
+              <Link
+                href={detailHref}
+                data-testid="activity-detail-link"
+                className="outline-none after:absolute after:inset-0 after:rounded-3xl"
+              >
+                {title}
+              </Link>
+            ) : (
+              title
+            )}
           </p>
           <p className="flex min-w-0 gap-1.5 font-mono text-xs text-zinc-500">
-            {activity.endpoint ? <span className="shrink-0">{activity.endpoint}</span> : null}
-            {activity.endpoint && activity.jobName !== null ? (
+            {contentState.endpoint ? (
+              <span className="shrink-0">{contentState.endpoint}</span>
+            ) : null}
+            {contentState.endpoint && activity.jobName !== null ? (
               <span aria-hidden="true">·</span>
             ) : null}
             {activity.jobName !== null ? (
@@ -94,47 +125,33 @@ export function ActivityCard({ activity, now }: { activity: ActivityView; now: n
       </div>
       <p
         dir="auto"
-        className={`mt-3 line-clamp-3 text-sm wrap-anywhere ${tone.action}`}
+        className={`mt-3 line-clamp-3 text-sm wrap-anywhere ${colors.action}`}
         title={action}
       >
         {action}
       </p>
-      <div className="mt-3 h-1 overflow-hidden rounded-full bg-zinc-800" aria-hidden="true">
-        {open ? (
-          <div className={`h-full w-1/3 rounded-full animate-indeterminate ${tone.bar}`} />
-        ) : (
-          <div className={`h-full w-full ${tone.bar}`} />
-        )}
+      <div className="mt-3 flex items-center gap-3">
+        <div className="h-1 flex-1 overflow-hidden rounded-full bg-zinc-800" aria-hidden="true">
+          {open ? (
+            <div className={`h-full w-1/3 rounded-full animate-indeterminate ${colors.bar}`} />
+          ) : (
+            <div className={`h-full w-full ${colors.bar}`} />
+          )}
+        </div>
+        {activity.consoleUrl ? (
+          <a
+            href={activity.consoleUrl}
+            target="_blank"
+            rel="noopener noreferrer"
+            data-testid="runpod-console-link"
+            className="relative z-10 shrink-0 rounded text-xs text-zinc-400 underline-offset-2 hover:text-white hover:underline focus-visible:outline-2 focus-visible:outline-runpod-light"
+          >
+            Open in RunPod
+            <span aria-hidden="true"> ↗</span>
+            <span className="sr-only">: endpoint {activity.endpoint} in the RunPod console</span>
+          </a>
+        ) : null}
       </div>
-    </>
-  );
-
-  const cardClass = `block min-w-0 rounded-3xl border p-4 shadow-lg shadow-black/30 transition ${tone.card}`;
-  const dataAttributes = {
-    // The anchor that links from elsewhere, such as a delivery's page, point to.
-    id: `activity-${activity.id}`,
-    "data-testid": "activity-card",
-    "data-key": activity.key,
-    "data-state": activity.state,
-  };
-
-  if (!activity.consoleUrl) {
-    return (
-      <div {...dataAttributes} className={cardClass}>
-        {content}
-      </div>
-    );
-  }
-  return (
-    <a
-      {...dataAttributes}
-      href={activity.consoleUrl}
-      target="_blank"
-      rel="noopener noreferrer"
-      className={`${cardClass} focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-runpod-light`}
-    >
-      {content}
-      <span className="sr-only">Opens endpoint {activity.endpoint} in the RunPod console.</span>
-    </a>
+    </div>
   );
 }

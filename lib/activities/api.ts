@@ -35,7 +35,7 @@ const endpoint = z
 
 const identityFields = { key: jobKey, jobName: jobName.optional(), endpoint: endpoint.optional() };
 
-const terminalStatus = z
+export const terminalStatus = z
   .string()
   .transform((value) => value.toUpperCase())
   .pipe(
@@ -43,6 +43,12 @@ const terminalStatus = z
       error: "must be one of COMPLETED, FAILED, TIMED_OUT, CANCELLED",
     }),
   );
+
+/** The fields that close a card, shared by `POST /v1/activity/end` and the dashboard. */
+export const endFields = {
+  status: terminalStatus.optional(),
+  error: storableText().max(2000, "at most 2000 characters").optional(),
+};
 
 const dataSchemas = {
   start: z.strictObject(identityFields),
@@ -69,11 +75,7 @@ const dataSchemas = {
         data.progress !== undefined,
       { message: "set at least one of queuePosition, gpuType, progress", path: ["queuePosition"] },
     ),
-  end: z.strictObject({
-    ...identityFields,
-    status: terminalStatus.optional(),
-    error: storableText().max(2000, "at most 2000 characters").optional(),
-  }),
+  end: z.strictObject({ ...identityFields, ...endFields }),
 };
 
 export type ActivityAction = keyof typeof dataSchemas;
@@ -82,7 +84,7 @@ export function isActivityAction(value: string): value is ActivityAction {
   return Object.hasOwn(dataSchemas, value);
 }
 
-function fieldProblems(error: z.ZodError, prefix: string): FieldProblem[] {
+export function fieldProblems(error: z.ZodError, prefix: string): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
     if (issue.code === "unrecognized_keys") {
@@ -100,7 +102,7 @@ function fieldProblems(error: z.ZodError, prefix: string): FieldProblem[] {
   });
 }
 
-function invalid(fields: FieldProblem[]): ApiError {
+export function invalid(fields: FieldProblem[]): ApiError {
   const list = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
   return new ApiError("invalid_fields", `Invalid fields: ${list}.`, fields);
 }
@@ -181,18 +183,36 @@ function changeFor(
     };
   }
   const data = parseActivityRequest("end", body);
-  const status = data.status ?? "COMPLETED";
-  const state = stateForStatus(status)!;
-  return {
+  return endChange({
     ...base,
     key: data.key,
+    status: data.status,
+    error: data.error,
+    identity: { jobName: data.jobName, endpoint: data.endpoint },
+  });
+}
+
+/**
+ * Builds the change that closes a card by hand in the given terminal status, COMPLETED
+ * when none is given. The error message is kept only on an unsuccessful outcome.
+ */
+export function endChange({
+  status = "COMPLETED",
+  error,
+  ...change
+}: Pick<ActivityChange, "accountId" | "schemaId" | "key" | "source" | "identity" | "detail"> & {
+  status?: z.infer<typeof terminalStatus>;
+  error?: string;
+}): ActivityChange {
+  const state = stateForStatus(status)!;
+  return {
+    ...change,
     type: "end",
     state,
     runpodStatus: status,
-    identity: { jobName: data.jobName, endpoint: data.endpoint },
     fields:
-      data.error !== undefined && isTerminal(state) && state !== "completed"
-        ? { errorMessage: data.error }
+      error !== undefined && isTerminal(state) && state !== "completed"
+        ? { errorMessage: error }
         : {},
     createIfMissing: true,
   };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   actionLine,
+  cardColor,
   cardTitle,
-  cardTone,
   elapsedMs,
   formatDuration,
   formatTimer,
@@ -190,16 +190,16 @@ describe("totalMs", () => {
   });
 });
 
-describe("cardTone", () => {
+describe("cardColor", () => {
   it.each([
-    ["queued", "open"],
-    ["running", "open"],
-    ["completed", "success"],
-    ["failed", "failure"],
-    ["timed_out", "failure"],
-    ["cancelled", "cancelled"],
-  ] as const)("colours %s as %s", (state, tone) => {
-    expect(cardTone(state)).toBe(tone);
+    ["queued", "purple"],
+    ["running", "purple"],
+    ["completed", "green"],
+    ["failed", "red"],
+    ["timed_out", "red"],
+    ["cancelled", "orange"],
+  ] as const)("colours %s %s", (state, color) => {
+    expect(cardColor(state)).toBe(color);
   });
 });
 

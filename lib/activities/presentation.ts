@@ -113,21 +113,24 @@ export function totalMs(
   return Math.max(0, Date.parse(activity.closedAt) - Date.parse(activity.createdAt));
 }
 
-/** The card's colour: neutral while open, then green, red or orange by outcome. */
-export type CardTone = "open" | "success" | "failure" | "cancelled";
+/**
+ * The card's colour by name: RunPod purple while open, then green, red or orange by
+ * outcome. The board and the phone's content state both take it from here.
+ */
+export type CardColor = "purple" | "green" | "red" | "orange";
 
-export function cardTone(state: ActivityState): CardTone {
+export function cardColor(state: ActivityState): CardColor {
   switch (state) {
     case "queued":
     case "running":
-      return "open";
+      return "purple";
     case "completed":
-      return "success";
+      return "green";
     case "failed":
     case "timed_out":
-      return "failure";
+      return "red";
     case "cancelled":
-      return "cancelled";
+      return "orange";
   }
 }
 

@@ -84,7 +84,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
           <Field label="Card">
             {activity ? (
               <Link
-                href={`/#activity-${activity.id}`}
+                href={`/activities/${activity.id}`}
                 data-testid="delivery-card-link"
                 className="text-violet-300 hover:underline"
               >

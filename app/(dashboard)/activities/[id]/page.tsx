@@ -1,0 +1,126 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ActivityDetailLive } from "@/app/_components/activity-detail-live";
+import { EndActivityForm } from "@/app/_components/end-activity-form";
+import {
+  activityPushPayload,
+  jsonByteLength,
+  MAX_PAYLOAD_BYTES,
+} from "@/lib/activities/content-state";
+import { isOpen } from "@/lib/activities/presentation";
+import { getActivity, listActivityEvents } from "@/lib/activities/store";
+import { toActivityView } from "@/lib/activities/view";
+import type { ActivityEvent } from "@/lib/db/schema";
+import { latestEventId } from "@/lib/live/events";
+import { statusWord } from "@/lib/runpod/status";
+import { requireSession } from "../../session";
+
+export const metadata: Metadata = { title: "Activity" };
+
+/** Formats an event time in UTC to the millisecond, so events of one second stay apart. */
+function eventTime(date: Date): string {
+  return `${date.toISOString().replace("T", " ").slice(0, 23)} UTC`;
+}
+
+function stateChange(event: ActivityEvent): string {
+  const after = statusWord(event.stateAfter);
+  return event.stateBefore === null ? `→ ${after}` : `${statusWord(event.stateBefore)} → ${after}`;
+}
+
+export default async function ActivityPage({ params }: { params: Promise<{ id: string }> }) {
+  const { accountId } = await requireSession();
+  const { id } = await params;
+  // The event id is read first: a change committed between the reads is then sent again
+  // by the stream, which is harmless, instead of being missed.
+  const afterEventId = await latestEventId({ accountId });
+  const activity = await getActivity({ accountId, activityId: id });
+  if (!activity) notFound();
+  const events = await listActivityEvents({ accountId, activityId: id });
+
+  const view = toActivityView(activity);
+  const payload = activityPushPayload(view);
+  const payloadBytes = jsonByteLength(payload);
+
+  return (
+    <div className="flex flex-col gap-8">
+      <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
+        <h1 className="text-2xl font-semibold tracking-tight">Activity</h1>
+        <p className="min-w-0 truncate font-mono text-sm text-zinc-400" title={view.key}>
+          {view.key}
+        </p>
+        <Link href="/" className="ml-auto text-sm text-zinc-400 hover:text-white">
+          ← Board
+        </Link>
+      </div>
+
+      <div className="grid gap-6 md:grid-cols-2">
+        <ActivityDetailLive activity={view} latestEventId={afterEventId} serverNow={Date.now()} />
+        <EndActivityForm activityId={view.id} open={isOpen(view.state)} />
+      </div>
+
+      <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading" className="mb-3 text-lg font-semibold">
+          Timeline
+        </h2>
+        <ol data-testid="activity-timeline" className="flex flex-col gap-3">
+          {events.map((event) => (
+            <li
+              key={event.id}
+              data-testid="timeline-event"
+              data-type={event.type}
+              data-source={event.source}
+              className="rounded-2xl border border-zinc-800 bg-zinc-900/50 p-4"
+            >
+              <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1 text-sm">
+                <time dateTime={event.createdAt.toISOString()} className="font-mono text-zinc-400">
+                  {eventTime(event.createdAt)}
+                </time>
+                <span className="font-semibold text-white">{event.type}</span>
+                <span className="rounded-full border border-zinc-700 px-2 py-0.5 text-xs text-zinc-300">
+                  {event.source}
+                </span>
+                <span className="font-mono text-zinc-200">{stateChange(event)}</span>
+                {event.runpodStatus !== null ? (
+                  <span className="text-zinc-400">
+                    RunPod status{" "}
+                    <span className="font-mono text-zinc-200">{event.runpodStatus}</span>
+                  </span>
+                ) : null}
+                {event.deliveryId !== null ? (
+                  <span className="font-mono text-xs text-zinc-500">{event.deliveryId}</span>
+                ) : null}
+              </div>
+              {Object.keys(event.detail).length > 0 ? (
+                <pre className="mt-3 max-h-64 overflow-auto rounded-lg bg-zinc-950 p-3 font-mono text-xs text-zinc-300 whitespace-pre-wrap wrap-anywhere">
+                  {JSON.stringify(event.detail, null, 2)}
+                </pre>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="payload-heading">
+        <div className="mb-3 flex flex-wrap items-baseline gap-x-4 gap-y-1">
+          <h2 id="payload-heading" className="text-lg font-semibold">
+            Phone payload
+          </h2>
+          <p data-testid="phone-payload-size" className="text-sm text-zinc-400">
+            {payloadBytes} bytes of {MAX_PAYLOAD_BYTES} (compact JSON, as sent)
+          </p>
+        </div>
+        <p className="mb-3 text-sm text-zinc-400">
+          The ActivityKit push notification the phone would receive for the last change of this
+          card.
+        </p>
+        <pre
+          data-testid="phone-payload"
+          className="max-h-[32rem] overflow-auto rounded-2xl border border-zinc-800 bg-zinc-950 p-4 font-mono text-xs text-zinc-200 whitespace-pre-wrap wrap-anywhere"
+        >
+          {JSON.stringify(payload, null, 2)}
+        </pre>
+      </section>
+    </div>
+  );
+}
