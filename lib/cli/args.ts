@@ -236,16 +236,13 @@ function parseGrace(value: string): RerollGracePeriod {
 }
 
 // A date and time with a time zone, so the expiry does not depend on the machine's zone.
-const ISO_TIME_PATTERN =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseExpiry(line: ParsedLine): Date | null {
   const at = line.options.get("at");
   const never = line.options.has("never");
   if (never && at !== undefined) {
-    throw new UsageError(
-      '"key expire" takes either --at ISO_TIME or --never, not both.',
-    );
+    throw new UsageError('"key expire" takes either --at ISO_TIME or --never, not both.');
   }
   if (never) return null;
   if (at === undefined) {
@@ -254,12 +251,19 @@ function parseExpiry(line: ParsedLine): Date | null {
     );
   }
   const expiresAt = new Date(at);
-  if (!ISO_TIME_PATTERN.test(at) || Number.isNaN(expiresAt.getTime())) {
+  if (!ISO_TIME_PATTERN.test(at) || Number.isNaN(expiresAt.getTime()) || !isCalendarDate(at)) {
     throw new UsageError(
       `--at ${at} is not an ISO 8601 time with a time zone; write it like 2030-01-31T12:00:00Z.`,
     );
   }
   return expiresAt;
+}
+
+// Date parses 2030-02-31 as March 3 instead of rejecting it.
+function isCalendarDate(iso: string): boolean {
+  const [year, month, day] = iso.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function keyIdArgument(command: string, values: string[]): string {

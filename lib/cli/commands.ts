@@ -2,8 +2,8 @@ import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/acc
 import { publicBaseUrl } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
-import { kindLabel } from "@/lib/keys/format";
 import { listKeyAudit } from "@/lib/keys/audit";
+import { kindLabel } from "@/lib/keys/format";
 import {
   accountOfKey,
   createKey,
@@ -135,7 +135,9 @@ export async function showKeyAudit(keyId: string, io: CliIo): Promise<void> {
   const accountId = await accountOfKey(keyId);
   const events = await listKeyAudit({ accountId, keyId });
   if (events.length === 0) {
-    io.stderr(`No audit events for ${keyId}; keys created before the audit trail have none until they change.\n`);
+    io.stderr(
+      `No audit events for ${keyId}; keys created before the audit trail have none until they change.\n`,
+    );
     return;
   }
   io.stdout(formatAuditTable(events));
