@@ -4,7 +4,7 @@ import { apiKeys, type KeyAuditAction, type KeyAuditEvent, keyAuditEvents } from
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 
-/** Who made a change: `account:<id>` for the dashboard, `cli` for the admin command line. */
+/** The author of a change: `account:<id>` for the dashboard, `cli` for the admin command line. */
 export type KeyActor = `account:${string}` | "cli";
 
 /** The actor of a key change and the address it came from, for the audit trail. */
@@ -51,8 +51,8 @@ export async function writeKeyAudit(
 }
 
 /**
- * Records a rejected use of a key. The request is already being answered with a 401, so
- * a failure to write the row is logged and never turns that answer into a 500.
+ * Records a rejected use of a key. The request already gets a 401, so a failure to write
+ * the row is logged and never turns that response into a 500.
  */
 export async function recordRejectedUse(event: {
   accountId: string;

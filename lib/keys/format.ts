@@ -74,7 +74,8 @@ export function generateKey(kind: KeyKind, keyId?: string): GeneratedKey {
   let id = randomString(16);
   if (keyId !== undefined) {
     const match = KEY_ID_PATTERN.exec(keyId);
-    if (!match) throw new Error(`"${keyId}" is not a key id; key ids are key_ and 16 letters or digits.`);
+    if (!match)
+      throw new Error(`"${keyId}" is not a key id; key ids are key_ and 16 letters or digits.`);
     id = match[1]!;
   }
   const secret = randomSecret(32);

@@ -104,8 +104,18 @@ describe("rerollKey", () => {
 
   it("second reroll ends the first old value's grace", async () => {
     const { account, apiKey, apiKeyId } = await createTestAccount();
-    const first = await rerollKey({ accountId: account.id, keyId: apiKeyId, grace: "1h", actor: "cli" });
-    const second = await rerollKey({ accountId: account.id, keyId: apiKeyId, grace: "1h", actor: "cli" });
+    const first = await rerollKey({
+      accountId: account.id,
+      keyId: apiKeyId,
+      grace: "1h",
+      actor: "cli",
+    });
+    const second = await rerollKey({
+      accountId: account.id,
+      keyId: apiKeyId,
+      grace: "1h",
+      actor: "cli",
+    });
 
     expect((await rejection(authenticateKey(apiKey, "api"))).code).toBe("rerolled_key");
     expect((await authenticateKey(first.key, "api")).id).toBe(apiKeyId);
@@ -130,7 +140,12 @@ describe("rerollKey", () => {
     const other = await createTestAccount();
 
     const error = await rejection(
-      rerollKey({ accountId: other.account.id, keyId: owner.apiKeyId, grace: "none", actor: "cli" }),
+      rerollKey({
+        accountId: other.account.id,
+        keyId: owner.apiKeyId,
+        grace: "none",
+        actor: "cli",
+      }),
     );
 
     expect(error.code).toBe("not_found");
@@ -223,7 +238,13 @@ describe("key audit trail", () => {
     const expiresAt = new Date(Date.now() + 60 * 60 * 1000);
 
     await setKeyExpiry({ accountId: account.id, keyId: apiKeyId, expiresAt, actor, ip });
-    const rerolled = await rerollKey({ accountId: account.id, keyId: apiKeyId, grace: "1h", actor, ip });
+    const rerolled = await rerollKey({
+      accountId: account.id,
+      keyId: apiKeyId,
+      grace: "1h",
+      actor,
+      ip,
+    });
     const db = await getDb();
     await db
       .update(apiKeys)
@@ -272,7 +293,9 @@ describe("key audit trail", () => {
     const owner = await createTestAccount();
     const other = await createTestAccount();
 
-    const error = await rejection(listKeyAudit({ accountId: other.account.id, keyId: owner.apiKeyId }));
+    const error = await rejection(
+      listKeyAudit({ accountId: other.account.id, keyId: owner.apiKeyId }),
+    );
 
     expect(error.code).toBe("not_found");
   });

@@ -379,7 +379,13 @@ function rerolledKeyError(record: ApiKey, kind: KeyKind, matchesPrevious: boolea
 async function recordDeletedKeyUse(keyId: string, ip: string | null | undefined): Promise<void> {
   const accountId = await accountOfDeletedKey(keyId);
   if (accountId) {
-    await recordRejectedUse({ accountId, keyId, displayStart: null, action: "rejected_deleted", ip });
+    await recordRejectedUse({
+      accountId,
+      keyId,
+      displayStart: null,
+      action: "rejected_deleted",
+      ip,
+    });
     return;
   }
   // NOTE: keys created before the audit trail existed, and keys of deleted accounts,

@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { requireAccountId } from "@/lib/auth";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
-import { type ChangeOrigin, clientIp } from "@/lib/keys/audit";
+import { type ChangeOrigin, clientIp, listKeyAudit } from "@/lib/keys/audit";
 import {
   createKey,
   type RerollGracePeriod,
@@ -40,14 +40,14 @@ export type RerollKeyResult =
 
 export type SetExpiryResult = { ok: true } | { ok: false; message: string };
 
-/** The signed-in account as the audit trail names it, and the request's client address. */
+/** Returns the audit actor of the signed-in account and the request's client address. */
 async function dashboardOrigin(accountId: string): Promise<ChangeOrigin> {
   return { actor: `account:${accountId}`, ip: clientIp(await headers()) };
 }
 
 /**
  * Reads the `expiresAt` field: empty for no expiry, otherwise an ISO 8601 time that the
- * form computed in the browser, which knows the user's time zone.
+ * form computed in the browser, which has the user's time zone.
  */
 function readExpiry(formData: FormData): Date | null {
   const value = formData.get("expiresAt");
@@ -178,5 +178,38 @@ export async function setKeyExpiryFromForm(formData: FormData): Promise<SetExpir
     return { ok: true };
   } catch (error) {
     return failure(error, "set expiry");
+  }
+}
+
+/** One row of a key's audit trail as the keys page shows it. */
+export interface AuditRow {
+  id: number;
+  at: string;
+  action: string;
+  actor: string;
+  ip: string | null;
+  detail: Record<string, unknown>;
+}
+
+export type KeyAuditResult = { ok: true; events: AuditRow[] } | { ok: false; message: string };
+
+export async function loadKeyAudit(keyId: string): Promise<KeyAuditResult> {
+  try {
+    const accountId = await requireAccountId();
+    // Scoped by account: another account's key is "not found".
+    const events = await listKeyAudit({ accountId, keyId });
+    return {
+      ok: true,
+      events: events.map((event) => ({
+        id: event.id,
+        at: event.createdAt.toISOString(),
+        action: event.action,
+        actor: event.actor,
+        ip: event.ip,
+        detail: event.detail,
+      })),
+    };
+  } catch (error) {
+    return failure(error, "audit");
   }
 }

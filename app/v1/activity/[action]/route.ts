@@ -33,7 +33,9 @@ export const POST = withErrors(
     if (!isActivityAction(action)) {
       throw new ApiError("not_found", `No activity action "${action}"; use start, update or end.`);
     }
-    const key = await authenticateKey(bearerToken(request), "api", { ip: clientIp(request.headers) });
+    const key = await authenticateKey(bearerToken(request), "api", {
+      ip: clientIp(request.headers),
+    });
     countKeyUse(key.id);
     const body = await readJsonObject(request);
     const result = await handleActivityRequest(action, key.accountId, body);
