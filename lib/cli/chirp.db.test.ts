@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
+import { getDb } from "@/lib/db/client";
+import { apiKeys } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { authenticateKey, listKeys } from "@/lib/keys/store";
 import { countKeyUse, flushKeyUse } from "@/lib/keys/usage";
@@ -405,6 +408,27 @@ describe("key audit", () => {
     expect(lines[1]).toMatch(/\s+cli\s+/);
     expect(lines[2]).toMatch(/grace=24h previousValidUntil=\d{4}-/);
     expect(run.stdout()).not.toContain(added.key.split("_")[4]);
+  });
+
+  it("shows the trail of a deleted key", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "webhook");
+    const { id } = await authenticateKey(added.key, "webhook");
+    const db = await getDb();
+    await db.delete(apiKeys).where(eq(apiKeys.id, id));
+    expect((await rejection(authenticateKey(added.key, "webhook"))).code).toBe("invalid_key");
+
+    const run = capture();
+    expect(await runCli(["key", "audit", id], run.io)).toBe(0);
+
+    const actions = run
+      .stdout()
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(/\s+/)[1]);
+    expect(actions).toEqual(["create", "rejected_deleted"]);
   });
 
   it("fails for an unknown key id", async () => {

@@ -2,7 +2,7 @@ import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/acc
 import { publicBaseUrl } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
-import { listKeyAudit } from "@/lib/keys/audit";
+import { accountOfDeletedKey, listKeyAudit } from "@/lib/keys/audit";
 import { kindLabel } from "@/lib/keys/format";
 import {
   accountOfKey,
@@ -132,7 +132,7 @@ export async function setExpiry(
 }
 
 export async function showKeyAudit(keyId: string, io: CliIo): Promise<void> {
-  const accountId = await accountOfKey(keyId);
+  const accountId = await accountOfKeyOrItsTrail(keyId);
   const events = await listKeyAudit({ accountId, keyId });
   if (events.length === 0) {
     io.stderr(
@@ -141,6 +141,18 @@ export async function showKeyAudit(keyId: string, io: CliIo): Promise<void> {
     return;
   }
   io.stdout(formatAuditTable(events));
+}
+
+/** Finds a key's account, from the audit trail when the key itself was deleted. */
+async function accountOfKeyOrItsTrail(keyId: string): Promise<string> {
+  try {
+    return await accountOfKey(keyId);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "not_found")) throw error;
+    const fromTrail = await accountOfDeletedKey(keyId);
+    if (!fromTrail) throw error;
+    return fromTrail;
+  }
 }
 
 async function requireAccount(email: string): Promise<Account> {

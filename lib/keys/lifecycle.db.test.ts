@@ -1,10 +1,18 @@
 import { eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { apiKeys } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
-import { createTestAccount, jobId, postActivity, runpodStart } from "@/lib/testing/fixtures";
-import { listKeyAudit } from "./audit";
+import { logger } from "@/lib/log";
+import {
+  createTestAccount,
+  jobId,
+  postActivity,
+  postWebhook,
+  runpodStart,
+} from "@/lib/testing/fixtures";
+import { deliveriesOf } from "@/lib/testing/records";
+import { listKeyAudit, recordRejectedUse } from "./audit";
 import { authenticateKey, createKey, rerollKey, revokeKey, setKeyExpiry } from "./store";
 
 async function rejection(promise: Promise<unknown>): Promise<ApiError> {
@@ -120,6 +128,35 @@ describe("rerollKey", () => {
     expect((await rejection(authenticateKey(apiKey, "api"))).code).toBe("rerolled_key");
     expect((await authenticateKey(first.key, "api")).id).toBe(apiKeyId);
     expect((await authenticateKey(second.key, "api")).id).toBe(apiKeyId);
+  });
+
+  it("rejects an expired key", async () => {
+    const { account, apiKeyId } = await createTestAccount();
+    const db = await getDb();
+    await db
+      .update(apiKeys)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(apiKeys.id, apiKeyId));
+
+    const error = await rejection(
+      rerollKey({ accountId: account.id, keyId: apiKeyId, grace: "1h", actor: "cli" }),
+    );
+
+    expect(error.code).toBe("key_not_active");
+    expect(error.message).toContain("set a later expiry or none first");
+  });
+
+  it("old webhook value's delivery is recorded as rerolled_key", async () => {
+    const { account, webhookKey, webhookKeyId } = await createTestAccount();
+    await rerollKey({ accountId: account.id, keyId: webhookKeyId, grace: "none", actor: "cli" });
+
+    const response = await postWebhook(webhookKey, { id: jobId(), status: "COMPLETED" });
+
+    expect(response.status).toBe(401);
+    const deliveries = await deliveriesOf(account.id);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]!.errorCode).toBe("rerolled_key");
+    expect(deliveries[0]!.responseStatus).toBe(401);
   });
 
   it("rejects a revoked key", async () => {
@@ -287,6 +324,29 @@ describe("key audit trail", () => {
       expect(stored).not.toContain(key.split("_")[4]);
       expect(stored).not.toContain(key.slice(-32));
     }
+  });
+
+  it("failed write of a rejected use does not throw", async () => {
+    const { apiKeyId } = await createTestAccount();
+
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+
+    // No such account: the foreign key rejects the insert.
+    await expect(
+      recordRejectedUse({
+        accountId: "acc_doesnotexist00000000",
+        keyId: apiKeyId,
+        displayStart: null,
+        action: "rejected_revoked",
+        ip: null,
+      }),
+    ).resolves.toBeUndefined();
+
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ keyId: apiKeyId, action: "rejected_revoked" }),
+      "failed to record a rejected key use",
+    );
+    warn.mockRestore();
   });
 
   it("another account's key audit is not found", async () => {
