@@ -1,5 +1,12 @@
 import { expect, test } from "./fixtures";
-import { completedStatusObject, newJobId, postWebhook, webhookUrl } from "./support/chirp-api";
+import { webhookUrlFor } from "./pages/keys-page";
+import {
+  completedStatusObject,
+  newJobId,
+  postWebhook,
+  startActivity,
+  webhookUrl,
+} from "./support/chirp-api";
 
 test.describe("keys", () => {
   test("revoked webhook key gets 401 revoked_key", async ({ keys, keysPage }) => {
@@ -32,5 +39,41 @@ test.describe("keys", () => {
     const secret = keys.apiKey.split("_")[4]!;
     await expect(row, "the list shows only the display start").not.toContainText(secret);
     await expect(keysPage.rows).toHaveCount(2);
+  });
+
+  test("rerolled webhook key: both values work in the grace period", async ({ keys, keysPage }) => {
+    await keysPage.page.reload();
+    const rerolled = await keysPage.reroll(keys.webhookKeyId, "1 hour");
+    expect(rerolled).not.toBe(keys.webhookKey);
+    await expect(keysPage.page.getByText(webhookUrlFor(rerolled)).first()).toBeVisible();
+
+    const withNew = await postWebhook(webhookUrl(rerolled), completedStatusObject(newJobId()));
+    expect(withNew.status, "the new value works at once").toBe(200);
+    const withOld = await postWebhook(keys.webhookUrl, completedStatusObject(newJobId()));
+    expect(withOld.status, "the old value works during the grace period").toBe(200);
+
+    await keysPage.page.reload();
+    await expect(keysPage.row(keys.webhookKeyId)).toContainText("Old value valid until");
+  });
+
+  test("rerolled API key without grace: old value gets rerolled_key", async ({
+    keys,
+    keysPage,
+  }) => {
+    await keysPage.page.reload();
+    const rerolled = await keysPage.reroll(keys.apiKeyId, "Stops now");
+
+    const rejected = await startActivity(keys.apiKey, newJobId());
+    expect(rejected.status).toBe(401);
+    expect(rejected.json.error.code).toBe("rerolled_key");
+    expect(rejected.json.error.message).toContain(keys.apiKeyId);
+    expect((await startActivity(rerolled, newJobId())).status).toBe(201);
+
+    const row = keysPage.row(keys.apiKeyId);
+    await row.getByRole("button", { name: "History", exact: true }).click();
+    const history = keysPage.page.getByTestId("key-audit");
+    await expect(history).toContainText("Created");
+    await expect(history).toContainText("Rerolled");
+    await expect(history).toContainText("old value stopped at once");
   });
 });

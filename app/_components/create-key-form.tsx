@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState, useId, useState } from "react";
 import {
   type CreatedKey,
   type CreateKeyResult,
@@ -15,6 +15,7 @@ import {
 } from "@/lib/keys/examples";
 import { CodeBlock } from "./code-block";
 import { CopyButton } from "./copy-button";
+import { ExpiryField, readExpiryFields } from "./expiry-field";
 import { Spinner } from "./spinner";
 
 interface FormState {
@@ -44,6 +45,14 @@ export function CreateKeyForm({
 }) {
   const [state, formAction, pending] = useActionState<FormState, FormData>(
     async (previous, formData) => {
+      const expiry = readExpiryFields(formData);
+      if ("error" in expiry) {
+        return {
+          ...previous,
+          error: { ok: false, message: expiry.error, fieldErrors: { expiresAt: expiry.error } },
+        };
+      }
+      formData.set("expiresAt", expiry.expiresAt);
       const result = await createKeyFromForm(formData);
       if (!result.ok) return { ...previous, error: result };
       return {
@@ -56,13 +65,14 @@ export function CreateKeyForm({
   const [hiddenKeyId, setHiddenKeyId] = useState<string>();
   const kindError = state.error?.fieldErrors?.kind;
   const nameError = state.error?.fieldErrors?.name;
+  const expiryError = state.error?.fieldErrors?.expiresAt;
   const shown = state.latest && state.latest.id !== hiddenKeyId ? state.latest : undefined;
 
   return (
     <div className="flex flex-col gap-6">
       <form
         action={formAction}
-        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5 sm:flex-row sm:items-end"
+        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5 sm:flex-row sm:flex-wrap sm:items-end"
       >
         <div className="flex flex-col gap-1.5">
           <label htmlFor="key-kind" className="text-sm font-medium text-zinc-300">
@@ -94,6 +104,7 @@ export function CreateKeyForm({
             className={fieldClass}
           />
         </div>
+        <ExpiryField invalid={Boolean(expiryError)} />
         <button
           type="submit"
           disabled={pending}
@@ -124,16 +135,24 @@ export function CreateKeyForm({
   );
 }
 
-function NewKeyPanel({
+/**
+ * Shows a new key once, with a copy button and examples of its use. `title` replaces the
+ * heading, for a key that was rerolled instead of created; `note` adds a line under it.
+ */
+export function NewKeyPanel({
   created,
   baseUrl,
   byKind,
   onHide,
+  title,
+  note,
 }: {
   created: CreatedKey;
   baseUrl: string;
   byKind: FormState["byKind"];
   onHide: () => void;
+  title?: string;
+  note?: string;
 }) {
   const url = created.kind === "webhook" ? webhookUrl(baseUrl, created.key) : undefined;
   const missingKind: KeyKind | undefined = !byKind.api
@@ -142,20 +161,22 @@ function NewKeyPanel({
       ? "webhook"
       : undefined;
 
+  const headingId = useId();
   return (
     <section
-      aria-labelledby="new-key-heading"
+      aria-labelledby={headingId}
       className="flex flex-col gap-5 rounded-2xl border border-emerald-500/40 bg-emerald-950/20 p-5"
     >
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
-          <h2 id="new-key-heading" className="font-semibold">
-            New {KIND_LABELS[created.kind]} &ldquo;
+          <h2 id={headingId} className="font-semibold">
+            {title ?? `New ${KIND_LABELS[created.kind]}`} &ldquo;
             <span dir="auto" className="wrap-anywhere">
               {created.name}
             </span>
             &rdquo;
           </h2>
+          {note ? <p className="mt-1 text-sm text-zinc-300">{note}</p> : null}
           <p className="mt-1 text-sm text-amber-300">
             Copy this key now. Chirp stores only a hash of it, so it can never be shown again.
           </p>

@@ -218,6 +218,7 @@ async function main(): Promise<void> {
   const { key: webhookKey } = await createKey({
     accountId: account.id,
     kind: "webhook",
+    actor: "cli",
     name: "benchmark",
   });
   // The node-postgres driver returns pg's QueryResult, which has the values in `rows`.

@@ -69,7 +69,26 @@ export class KeysPage {
     else await row.getByRole("button", { name: "Revoke", exact: true }).click();
     await expect(row).toContainText("Revoked");
   }
+
+  /** Rerolls a key with the chosen grace period and reads the new value from the one-time display. */
+  async reroll(keyId: string, grace: GraceLabel): Promise<string> {
+    const row = this.row(keyId);
+    await row.getByRole("button", { name: "Reroll", exact: true }).click();
+    await this.page
+      .getByLabel("Old value keeps working", { exact: true })
+      .selectOption({ label: grace });
+    await this.page.getByRole("button", { name: "Confirm reroll", exact: true }).click();
+
+    await expect(this.newKey).toHaveCount(1);
+    const key = (await this.newKey.textContent()) ?? "";
+    expect(key, "the new-key element holds exactly the key").toMatch(KEY_PATTERN);
+    expect(`key_${key.split("_")[3]}`, "a reroll keeps the key id").toBe(keyId);
+    return key;
+  }
 }
+
+/** How long a rerolled key's old value keeps working, as the reroll form offers it. */
+export type GraceLabel = "Stops now" | "1 hour" | "24 hours";
 
 /** Returns the webhook URL that the keys page shows for a webhook key. */
 export function webhookUrlFor(key: string): string {

@@ -70,7 +70,7 @@ describe("activity API key checks", () => {
 
   it("revoked API key: 401 revoked_key", async () => {
     const { account, apiKey, apiKeyId } = await createTestAccount();
-    await revokeKey({ accountId: account.id, keyId: apiKeyId });
+    await revokeKey({ accountId: account.id, keyId: apiKeyId, actor: "cli" });
 
     const response = await postActivity("start", apiKey, runpodStart(jobId()));
 

@@ -111,7 +111,9 @@ describe("account isolation", () => {
   it("B cannot revoke A's key", async () => {
     const { a, b } = await twoAccountsWithOpenCard();
 
-    await expect(revokeKey({ accountId: b.account.id, keyId: a.apiKeyId })).rejects.toMatchObject({
+    await expect(
+      revokeKey({ accountId: b.account.id, keyId: a.apiKeyId, actor: "cli" }),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
 

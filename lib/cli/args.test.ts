@@ -81,18 +81,94 @@ describe("parseCommandLine commands", () => {
       keyId: "key_k7m2q9x4v1b8n3pq",
     });
   });
+
+  it("key reroll takes the key id and a grace period", () => {
+    expect(parseCommandLine(["key", "reroll", KEY_ID, "--grace", "24h"])).toEqual({
+      name: "key reroll",
+      keyId: KEY_ID,
+      grace: "24h",
+    });
+    expect(parseCommandLine(["key", "reroll", KEY_ID])).toMatchObject({ grace: "none" });
+  });
+
+  it("key expire takes --at or --never", () => {
+    expect(
+      parseCommandLine(["key", "expire", KEY_ID, "--at", "2030-01-31T12:00:00+02:00"]),
+    ).toEqual({ name: "key expire", keyId: KEY_ID, expiresAt: new Date("2030-01-31T10:00:00Z") });
+    expect(parseCommandLine(["key", "expire", KEY_ID, "--never"])).toEqual({
+      name: "key expire",
+      keyId: KEY_ID,
+      expiresAt: null,
+    });
+  });
+
+  it("key audit takes the key id", () => {
+    expect(parseCommandLine(["key", "audit", KEY_ID])).toEqual({
+      name: "key audit",
+      keyId: KEY_ID,
+    });
+  });
+});
+
+const KEY_ID = "key_k7m2q9x4v1b8n3pq";
+
+describe("parseCommandLine lifecycle errors", () => {
+  it("names a bad --grace and the valid periods", () => {
+    expect(usageError(["key", "reroll", KEY_ID, "--grace", "2h"])).toBe(
+      "--grace 2h is not a grace period; use --grace none (the old value stops working now), 1h or 24h (it keeps working that long).",
+    );
+  });
+
+  it("requires --at or --never for key expire", () => {
+    expect(usageError(["key", "expire", KEY_ID])).toBe(
+      '"key expire" needs --at ISO_TIME (such as 2030-01-31T12:00:00Z) or --never to remove the expiry.',
+    );
+  });
+
+  it("rejects --at together with --never", () => {
+    expect(usageError(["key", "expire", KEY_ID, "--never", "--at", "2030-01-31T12:00:00Z"])).toBe(
+      '"key expire" takes either --at ISO_TIME or --never, not both.',
+    );
+  });
+
+  it.each([["tomorrow"], ["2030-01-31"], ["2030-01-31T12:00:00"], ["2030-02-31T12:00:00Z"]])(
+    "rejects --at %s without an ISO time and zone",
+    (value) => {
+      expect(usageError(["key", "expire", KEY_ID, "--at", value])).toBe(
+        `--at ${value} is not an ISO 8601 time with a time zone; write it like 2030-01-31T12:00:00Z.`,
+      );
+    },
+  );
+
+  it("rejects a value for --never", () => {
+    expect(usageError(["key", "expire", KEY_ID, "--never=yes"])).toBe("--never takes no value.");
+  });
+
+  it("rejects --grace on key audit", () => {
+    expect(usageError(["key", "audit", KEY_ID, "--grace", "1h"])).toBe(
+      'Unknown option --grace for "key audit"; it takes no options.',
+    );
+  });
+
+  it("names the command when a key replaces its id", () => {
+    const key =
+      "chirp_api_3f9a_k7m2q9x4v1b8n3pq_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345_0123456789abcdef0123456789abcdef";
+    const message = usageError(["key", "reroll", key]);
+    expect(message).toMatch(/^"key reroll" takes a key id/);
+    expect(message).not.toContain("ABCDEFGHIJ");
+  });
 });
 
 describe("parseCommandLine errors", () => {
   it("names an unknown command", () => {
     expect(usageError(["users", "add", "a@b.co"])).toBe(
-      'Unknown command "users"; the commands are user add, key add, key list, key revoke and help.',
+      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit and help.',
     );
   });
 
   it("names an unknown subcommand", () => {
     expect(usageError(["key", "remove", "key_k7m2q9x4v1b8n3pq"])).toBe(
-      'Unknown command "key remove"; use key add, key list, key revoke.',
+      'Unknown command "key remove"; use key add, key list, key revoke, key reroll, key expire, key audit.',
     );
   });
 

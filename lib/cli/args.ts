@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
+import { type RerollGracePeriod, rerollGracePeriods } from "@/lib/keys/store";
 import { UsageError } from "./errors";
 
 export type Command =
@@ -7,16 +8,29 @@ export type Command =
   | { name: "user add"; email: string }
   | { name: "key add"; email: string; kind: KeyKind; keyName: string | undefined }
   | { name: "key list"; email: string }
-  | { name: "key revoke"; keyId: string };
+  | { name: "key revoke"; keyId: string }
+  | { name: "key reroll"; keyId: string; grace: RerollGracePeriod }
+  | { name: "key expire"; keyId: string; expiresAt: Date | null }
+  | { name: "key audit"; keyId: string };
 
-type OptionName = "user" | "kind" | "name";
+type ValueOptionName = "user" | "kind" | "name" | "grace" | "at";
+type OptionName = ValueOptionName | "never";
 
 /** The placeholder each value option shows in messages, as in the help text. */
-const OPTION_VALUES: Record<OptionName, string> = {
+const OPTION_VALUES: Record<ValueOptionName, string> = {
   user: "EMAIL",
   kind: "webhook|api",
   name: "NAME",
+  grace: "none|1h|24h",
+  at: "ISO_TIME",
 };
+
+/** Options that take no value. */
+const FLAGS = new Set(["help", "never"]);
+
+function optionUsage(name: OptionName): string {
+  return name === "never" ? "--never" : `--${name} ${OPTION_VALUES[name]}`;
+}
 
 // The record id of a key: `key_` and the 16-character id part of the key (lib/keys/format.ts).
 const KEY_ID_PATTERN = /^key_[a-z0-9]{16}$/;
@@ -70,13 +84,31 @@ export function parseCommandLine(argv: readonly string[]): Command {
     }
     if (action === "revoke") {
       allowOptions("key revoke", line, []);
-      return { name: "key revoke", keyId: parseKeyId(onePositional("key revoke", "KEY_ID", rest)) };
+      return { name: "key revoke", keyId: keyIdArgument("key revoke", rest) };
     }
-    throw unknownAction("key", action, ["add", "list", "revoke"]);
+    if (action === "reroll") {
+      allowOptions("key reroll", line, ["grace"]);
+      const grace = line.options.get("grace");
+      return {
+        name: "key reroll",
+        keyId: keyIdArgument("key reroll", rest),
+        grace: grace === undefined ? "none" : parseGrace(grace),
+      };
+    }
+    if (action === "expire") {
+      allowOptions("key expire", line, ["at", "never"]);
+      const keyId = keyIdArgument("key expire", rest);
+      return { name: "key expire", keyId, expiresAt: parseExpiry(line) };
+    }
+    if (action === "audit") {
+      allowOptions("key audit", line, []);
+      return { name: "key audit", keyId: keyIdArgument("key audit", rest) };
+    }
+    throw unknownAction("key", action, ["add", "list", "revoke", "reroll", "expire", "audit"]);
   }
 
   throw new UsageError(
-    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke and help.`,
+    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit and help.`,
   );
 }
 
@@ -92,6 +124,9 @@ function tokenize(argv: readonly string[]): ParsedLine {
       user: { type: "string" },
       kind: { type: "string" },
       name: { type: "string" },
+      grace: { type: "string" },
+      at: { type: "string" },
+      never: { type: "boolean" },
     },
     allowPositionals: true,
     strict: false,
@@ -109,9 +144,9 @@ function tokenize(argv: readonly string[]): ParsedLine {
     if (line.options.has(token.name)) {
       throw new UsageError(`${token.rawName} is given twice; give it once.`);
     }
-    if (token.name === "help") {
+    if (FLAGS.has(token.name)) {
       if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value.`);
-      line.options.set("help", undefined);
+      line.options.set(token.name, undefined);
       continue;
     }
     if (!(token.name in OPTION_VALUES)) {
@@ -120,7 +155,7 @@ function tokenize(argv: readonly string[]): ParsedLine {
       continue;
     }
 
-    const placeholder = OPTION_VALUES[token.name as OptionName];
+    const placeholder = OPTION_VALUES[token.name as ValueOptionName];
     // parseArgs takes the next argument as the value even when it is another option,
     // as in `--user --kind api`: that is a missing value, unless written as --user=VALUE.
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith("-"))) {
@@ -139,7 +174,7 @@ function allowOptions(command: string, line: ParsedLine, allowed: OptionName[]):
     const takes =
       allowed.length === 0
         ? "it takes no options"
-        : `it takes ${allowed.map((option) => `--${option} ${OPTION_VALUES[option]}`).join(", ")}`;
+        : `it takes ${allowed.map(optionUsage).join(", ")}`;
     throw new UsageError(`Unknown option ${optionLabel(name)} for "${command}"; ${takes}.`);
   }
 }
@@ -149,7 +184,7 @@ function optionLabel(name: string): string {
   return name.startsWith("-") ? name : `--${name}`;
 }
 
-function requiredOption(command: string, line: ParsedLine, name: OptionName): string {
+function requiredOption(command: string, line: ParsedLine, name: ValueOptionName): string {
   const value = line.options.get(name);
   if (value === undefined) {
     throw new UsageError(`"${command}" needs --${name} ${OPTION_VALUES[name]}.`);
@@ -193,11 +228,53 @@ function parseKind(value: string): KeyKind {
   );
 }
 
-function parseKeyId(value: string): string {
+function parseGrace(value: string): RerollGracePeriod {
+  if ((rerollGracePeriods as readonly string[]).includes(value)) return value as RerollGracePeriod;
+  throw new UsageError(
+    `--grace ${value} is not a grace period; use --grace none (the old value stops working now), 1h or 24h (it keeps working that long).`,
+  );
+}
+
+// A date and time with a time zone, so the expiry does not depend on the machine's zone.
+const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseExpiry(line: ParsedLine): Date | null {
+  const at = line.options.get("at");
+  const never = line.options.has("never");
+  if (never && at !== undefined) {
+    throw new UsageError('"key expire" takes either --at ISO_TIME or --never, not both.');
+  }
+  if (never) return null;
+  if (at === undefined) {
+    throw new UsageError(
+      '"key expire" needs --at ISO_TIME (such as 2030-01-31T12:00:00Z) or --never to remove the expiry.',
+    );
+  }
+  const expiresAt = new Date(at);
+  if (!ISO_TIME_PATTERN.test(at) || Number.isNaN(expiresAt.getTime()) || !isCalendarDate(at)) {
+    throw new UsageError(
+      `--at ${at} is not an ISO 8601 time with a time zone; write it like 2030-01-31T12:00:00Z.`,
+    );
+  }
+  return expiresAt;
+}
+
+// Date parses 2030-02-31 as March 3 instead of rejecting it.
+function isCalendarDate(iso: string): boolean {
+  const [year, month, day] = iso.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function keyIdArgument(command: string, values: string[]): string {
+  return parseKeyId(command, onePositional(command, "KEY_ID", values));
+}
+
+function parseKeyId(command: string, value: string): string {
   // Never echo a key: the command line may be shared when asking for help.
   if (value.startsWith("chirp_")) {
     throw new UsageError(
-      `"key revoke" takes a key id such as ${KEY_ID_EXAMPLE}, not the key itself; find the id with: npm run chirp -- key list --user EMAIL.`,
+      `"${command}" takes a key id such as ${KEY_ID_EXAMPLE}, not the key itself; find the id with: npm run chirp -- key list --user EMAIL.`,
     );
   }
   if (!KEY_ID_PATTERN.test(value)) {

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
+import { getDb } from "@/lib/db/client";
+import { apiKeys } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { authenticateKey, listKeys } from "@/lib/keys/store";
 import { countKeyUse, flushKeyUse } from "@/lib/keys/usage";
@@ -302,5 +305,135 @@ describe("key revoke", () => {
     expect(run.stderr()).toBe(
       "No key key_0000000000000000; list keys with: npm run chirp -- key list --user EMAIL\n",
     );
+  });
+});
+
+describe("key reroll", () => {
+  it("prints only the new key, which works with the same id", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api", "to reroll");
+    const { id } = await authenticateKey(added.key, "api");
+
+    const run = capture();
+    expect(await runCli(["key", "reroll", id, "--grace", "1h"], run.io)).toBe(0);
+
+    const rerolled = run.stdout().trimEnd();
+    expect(run.stdout()).toBe(`${rerolled}\n`);
+    expect(rerolled).not.toBe(added.key);
+    expect((await authenticateKey(rerolled, "api")).id).toBe(id);
+    expect((await authenticateKey(added.key, "api")).id, "the old value works for an hour").toBe(
+      id,
+    );
+    expect(run.stderr()).toMatch(/The old value keeps working until \d{4}-\d\d-\d\dT/);
+  });
+
+  it("defaults to no grace period", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "webhook");
+    const { id } = await authenticateKey(added.key, "webhook");
+
+    const run = capture();
+    expect(await runCli(["key", "reroll", id], run.io)).toBe(0);
+
+    expect((await rejection(authenticateKey(added.key, "webhook"))).code).toBe("rerolled_key");
+    expect(run.stderr()).toContain("The old value stopped working now.");
+  });
+
+  it("fails for a revoked key", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    const { id } = await authenticateKey(added.key, "api");
+    expect(await runCli(["key", "revoke", id], capture().io)).toBe(0);
+
+    const run = capture();
+    expect(await runCli(["key", "reroll", id], run.io)).toBe(1);
+    expect(run.stdout()).toBe("");
+    expect(run.stderr()).toContain("so it cannot be rerolled; create a new key instead.");
+  });
+});
+
+describe("key expire", () => {
+  it("sets and clears the expiry", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    const { id } = await authenticateKey(added.key, "api");
+    const at = "2099-01-31T12:00:00.000Z";
+
+    const set = capture();
+    expect(await runCli(["key", "expire", id, "--at", at], set.io)).toBe(0);
+    expect(set.stdout()).toContain(`expires on ${at}`);
+    expect((await authenticateKey(added.key, "api")).expiresAt?.toISOString()).toBe(at);
+
+    const cleared = capture();
+    expect(await runCli(["key", "expire", id, "--never"], cleared.io)).toBe(0);
+    expect(cleared.stdout()).toContain("never expires");
+    expect((await authenticateKey(added.key, "api")).expiresAt).toBeNull();
+  });
+
+  it("rejects a past time", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    const { id } = await authenticateKey(added.key, "api");
+
+    const run = capture();
+    expect(await runCli(["key", "expire", id, "--at", "2001-01-01T00:00:00Z"], run.io)).toBe(1);
+    expect(run.stderr()).toContain("The expiry time 2001-01-01T00:00:00.000Z is in the past");
+  });
+});
+
+describe("key audit", () => {
+  it("prints the trail with the cli actor", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    const { id } = await authenticateKey(added.key, "api");
+    expect(await runCli(["key", "reroll", id, "--grace", "24h"], capture().io)).toBe(0);
+    expect(await runCli(["key", "revoke", id], capture().io)).toBe(0);
+
+    const run = capture();
+    expect(await runCli(["key", "audit", id], run.io)).toBe(0);
+
+    const lines = run.stdout().trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TIME\s+ACTION\s+ACTOR\s+IP\s+DISPLAY START\s+DETAIL$/);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[1])).toEqual([
+      "create",
+      "reroll",
+      "revoke",
+    ]);
+    expect(lines[1]).toMatch(/\s+cli\s+/);
+    expect(lines[2]).toMatch(/grace=24h previousValidUntil=\d{4}-/);
+    expect(run.stdout()).not.toContain(added.key.split("_")[4]);
+  });
+
+  it("shows the trail of a deleted key", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "webhook");
+    const { id } = await authenticateKey(added.key, "webhook");
+    const db = await getDb();
+    await db.delete(apiKeys).where(eq(apiKeys.id, id));
+    expect((await rejection(authenticateKey(added.key, "webhook"))).code).toBe("invalid_key");
+
+    const run = capture();
+    expect(await runCli(["key", "audit", id], run.io)).toBe(0);
+
+    const actions = run
+      .stdout()
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(/\s+/)[1]);
+    expect(actions).toEqual(["create", "rejected_deleted"]);
+  });
+
+  it("fails for an unknown key id", async () => {
+    const run = capture();
+    expect(await runCli(["key", "audit", "key_0000000000000000"], run.io)).toBe(1);
+    expect(run.stderr()).toContain("No key key_0000000000000000");
   });
 });

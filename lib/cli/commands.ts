@@ -2,10 +2,19 @@ import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/acc
 import { publicBaseUrl } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
+import { accountOfDeletedKey, listKeyAudit } from "@/lib/keys/audit";
 import { kindLabel } from "@/lib/keys/format";
-import { createKey, listKeys, revokeKeyById } from "@/lib/keys/store";
+import {
+  accountOfKey,
+  createKey,
+  listKeys,
+  type RerollGracePeriod,
+  rerollKey as rerollKeyInStore,
+  revokeKeyById,
+  setKeyExpiry,
+} from "@/lib/keys/store";
 import { CommandError, UsageError } from "./errors";
-import { formatKeyTable } from "./key-table";
+import { formatAuditTable, formatKeyTable } from "./key-table";
 
 /**
  * The input and output of a command, apart from the database. Server settings such as
@@ -52,7 +61,12 @@ export async function addKey(
   io: CliIo,
 ): Promise<void> {
   const account = await requireAccount(email);
-  const { key, record } = await createKey({ accountId: account.id, kind, name: keyName });
+  const { key, record } = await createKey({
+    accountId: account.id,
+    kind,
+    name: keyName,
+    actor: "cli",
+  });
 
   io.stdout(`${key}\n`);
   io.stderr(
@@ -86,6 +100,59 @@ export async function revokeKey(keyId: string, io: CliIo): Promise<void> {
   io.stdout(
     `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") is revoked since ${since}; requests that use it are rejected with revoked_key.\n`,
   );
+}
+
+export async function rerollKey(
+  { keyId, grace }: { keyId: string; grace: RerollGracePeriod },
+  io: CliIo,
+): Promise<void> {
+  const accountId = await accountOfKey(keyId);
+  const { key, record } = await rerollKeyInStore({ accountId, keyId, grace, actor: "cli" });
+
+  io.stdout(`${key}\n`);
+  const oldValue = record.previousValidUntil
+    ? `The old value keeps working until ${record.previousValidUntil.toISOString()}.`
+    : "The old value stopped working now.";
+  io.stderr(
+    `Rerolled ${kindLabel(record.kind)} ${record.id} ("${record.name}"). ${oldValue} Store the new value now: it will not be shown again.\n`,
+  );
+}
+
+export async function setExpiry(
+  { keyId, expiresAt }: { keyId: string; expiresAt: Date | null },
+  io: CliIo,
+): Promise<void> {
+  const accountId = await accountOfKey(keyId);
+  const record = await setKeyExpiry({ accountId, keyId, expiresAt, actor: "cli" });
+  io.stdout(
+    record.expiresAt
+      ? `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") expires on ${record.expiresAt.toISOString()}.\n`
+      : `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") never expires.\n`,
+  );
+}
+
+export async function showKeyAudit(keyId: string, io: CliIo): Promise<void> {
+  const accountId = await accountOfKeyOrItsTrail(keyId);
+  const events = await listKeyAudit({ accountId, keyId });
+  if (events.length === 0) {
+    io.stderr(
+      `No audit events for ${keyId}; keys created before the audit trail have none until they change.\n`,
+    );
+    return;
+  }
+  io.stdout(formatAuditTable(events));
+}
+
+/** Finds a key's account, from the audit trail when the key itself was deleted. */
+async function accountOfKeyOrItsTrail(keyId: string): Promise<string> {
+  try {
+    return await accountOfKey(keyId);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "not_found")) throw error;
+    const fromTrail = await accountOfDeletedKey(keyId);
+    if (!fromTrail) throw error;
+    return fromTrail;
+  }
 }
 
 async function requireAccount(email: string): Promise<Account> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KeySummary } from "@/lib/keys/store";
-import { formatKeyTable, keyStatus } from "./key-table";
+import { formatAuditTable, formatKeyTable, keyStatus } from "./key-table";
 
 const now = new Date("2025-06-01T12:00:00Z");
 
@@ -73,5 +73,43 @@ describe("formatKeyTable", () => {
     const table = formatKeyTable([summary({ name: "two\nlines\x1b[31m" })], now);
     expect(table.split("\n")).toHaveLength(3);
     expect(table).toContain("two lines [31m");
+  });
+});
+
+describe("formatAuditTable", () => {
+  it("aligns events and writes details as pairs", () => {
+    const table = formatAuditTable([
+      {
+        id: 1,
+        keyId: "key_k7m2q9x4v1b8n3pq",
+        displayStart: "chirp_wh_3f9a_k7m2q9x4v1b8n3pq_AbCd…",
+        action: "create",
+        actor: "cli",
+        ip: null,
+        detail: { kind: "webhook", expiresAt: null },
+        createdAt: new Date("2025-05-30T08:15:42.123Z"),
+      },
+      {
+        id: 2,
+        keyId: "key_k7m2q9x4v1b8n3pq",
+        displayStart: "chirp_wh_3f9a_k7m2q9x4v1b8n3pq_WxYz…",
+        action: "reroll",
+        actor: "account:acc_0123456789abcdefghij",
+        ip: "203.0.113.9",
+        detail: { grace: "1h", previousValidUntil: "2025-05-30T09:15:42.123Z" },
+        createdAt: new Date("2025-05-30T08:15:42.999Z"),
+      },
+    ]);
+
+    const lines = table.split("\n");
+    expect(lines[0]).toBe(
+      "TIME                  ACTION  ACTOR                             IP           DISPLAY START                         DETAIL",
+    );
+    expect(lines[1]).toBe(
+      "2025-05-30T08:15:42Z  create  cli                               -            chirp_wh_3f9a_k7m2q9x4v1b8n3pq_AbCd…  kind=webhook expiresAt=none",
+    );
+    expect(lines[2]).toBe(
+      "2025-05-30T08:15:42Z  reroll  account:acc_0123456789abcdefghij  203.0.113.9  chirp_wh_3f9a_k7m2q9x4v1b8n3pq_WxYz…  grace=1h previousValidUntil=2025-05-30T09:15:42.123Z",
+    );
   });
 });

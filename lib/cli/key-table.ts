@@ -1,3 +1,4 @@
+import type { KeyAuditEntry } from "@/lib/keys/audit";
 import type { KeySummary } from "@/lib/keys/store";
 
 const HEADERS = [
@@ -32,8 +33,35 @@ export function formatKeyTable(keys: readonly KeySummary[], now: Date): string {
     String(key.useCount),
     keyStatus(key, now),
   ]);
-  const table = [[...HEADERS], ...rows];
-  const widths = HEADERS.map((_, column) =>
+  return alignColumns([...HEADERS], rows);
+}
+
+const AUDIT_HEADERS = ["TIME", "ACTION", "ACTOR", "IP", "DISPLAY START", "DETAIL"];
+
+/** Formats a key's audit trail as a space-aligned table, one event per line, oldest first. */
+export function formatAuditTable(events: readonly KeyAuditEntry[]): string {
+  const rows = events.map((event) => [
+    formatTime(event.createdAt),
+    event.action,
+    event.actor,
+    event.ip ?? "-",
+    event.displayStart ?? "-",
+    formatDetail(event.detail),
+  ]);
+  return alignColumns(AUDIT_HEADERS, rows);
+}
+
+/** Writes detail fields as `name=value` pairs; values are ids, kinds, times and grace periods. */
+function formatDetail(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .map(([name, value]) => `${name}=${value === null ? "none" : String(value)}`)
+    .join(" ")
+    .replace(/\p{Cc}/gu, " ");
+}
+
+function alignColumns(headers: string[], rows: string[][]): string {
+  const table = [headers, ...rows];
+  const widths = headers.map((_, column) =>
     Math.max(...table.map((row) => (row[column] ?? "").length)),
   );
   const lines = table.map((row) =>

@@ -1,7 +1,16 @@
 import { ConfigError } from "@/lib/config";
 import { ApiError, isDatabaseUnreachable } from "@/lib/http/errors";
 import { type Command, parseCommandLine } from "./args";
-import { addKey, addUser, type CliIo, listAccountKeys, revokeKey } from "./commands";
+import {
+  addKey,
+  addUser,
+  type CliIo,
+  listAccountKeys,
+  rerollKey,
+  revokeKey,
+  setExpiry,
+  showKeyAudit,
+} from "./commands";
 import { CommandError, UsageError } from "./errors";
 import { HELP_HINT, USAGE } from "./usage";
 
@@ -32,6 +41,12 @@ async function runCommand(command: Command, io: CliIo): Promise<void> {
       return listAccountKeys(command.email, io);
     case "key revoke":
       return revokeKey(command.keyId, io);
+    case "key reroll":
+      return rerollKey(command, io);
+    case "key expire":
+      return setExpiry(command, io);
+    case "key audit":
+      return showKeyAudit(command.keyId, io);
   }
 }
 

@@ -21,6 +21,17 @@ Commands:
   key revoke KEY_ID
       Revoke the key with this id (key_..., from key list). Requests that use the key are
       rejected from then on.
+  key reroll KEY_ID [--grace none|1h|24h]
+      Give the key a new value with the same id, kind and name, and print it alone on
+      stdout like key add. The old value keeps working for the grace period, then
+      requests that use it are rejected with rerolled_key. Default: --grace none.
+  key expire KEY_ID --at ISO_TIME | --never
+      Make the key stop working at ISO_TIME (ISO 8601 with a time zone, such as
+      2030-01-31T12:00:00Z; it must be in the future), or remove its expiry with --never.
+  key audit KEY_ID
+      Print the key's audit trail as a table, oldest first: time (UTC), action, actor
+      (account:ID for the dashboard, cli for this command line, request for a rejected
+      use), client IP, display start and details.
   help
       Print this text. So do --help, -h and running without arguments.
 
@@ -31,6 +42,10 @@ Options:
                  activity API.
   --name NAME    A label for the key in lists, at most ${MAX_KEY_NAME_LENGTH} characters. Default: the kind
                  and today's date.
+  --grace PERIOD How long the old value of a rerolled key keeps working: none, 1h (one
+                 hour) or 24h (24 hours).
+  --at ISO_TIME  When the key expires, in ISO 8601 with a time zone.
+  --never        Remove the key's expiry.
 
 Environment (also read from .env files, the same way next start reads them):
   DATABASE_URL      postgres:// URL of the server's database. When unset, the embedded

@@ -63,9 +63,21 @@ export interface GeneratedKey {
   displayStart: string;
 }
 
-export function generateKey(kind: KeyKind): GeneratedKey {
+const KEY_ID_PATTERN = /^key_([a-z0-9]{16})$/;
+
+/**
+ * Generates a key with a new secret. A reroll passes the record id of an existing key so
+ * the new key keeps that id; otherwise a new id is drawn.
+ */
+export function generateKey(kind: KeyKind, keyId?: string): GeneratedKey {
   const { current } = keySigningSecrets();
-  const id = randomString(16);
+  let id = randomString(16);
+  if (keyId !== undefined) {
+    const match = KEY_ID_PATTERN.exec(keyId);
+    if (!match)
+      throw new Error(`"${keyId}" is not a key id; key ids are key_ and 16 letters or digits.`);
+    id = match[1]!;
+  }
   const secret = randomSecret(32);
   const unsigned = `chirp_${KIND_PREFIX[kind]}_${signerId(current)}_${id}_${secret}`;
   const key = `${unsigned}_${sign(current, unsigned)}`;

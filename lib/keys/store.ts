@@ -1,13 +1,15 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { type Executor, getDb } from "@/lib/db/client";
 import { type ApiKey, apiKeys, type KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
+import { logger } from "@/lib/log";
+import { accountOfDeletedKey, type ChangeOrigin, recordRejectedUse, writeKeyAudit } from "./audit";
 import { generateKey, keyMatchesHash, kindLabel, verifyKeySignature } from "./format";
 
 /** A rejection of a key that exists: the caller knows whose key it was. */
 export class RejectedKeyError extends ApiError {
   constructor(
-    code: "revoked_key" | "expired_key",
+    code: "revoked_key" | "expired_key" | "rerolled_key",
     message: string,
     readonly key: ApiKey,
   ) {
@@ -28,16 +30,48 @@ function summarize({
 
 export const MAX_KEY_NAME_LENGTH = 100;
 
+/** How long the old value of a rerolled key keeps working. */
+export const rerollGracePeriods = ["none", "1h", "24h"] as const;
+export type RerollGracePeriod = (typeof rerollGracePeriods)[number];
+
+const GRACE_PERIOD_MS: Record<RerollGracePeriod, number> = {
+  none: 0,
+  "1h": 60 * 60 * 1000,
+  "24h": 24 * 60 * 60 * 1000,
+};
+
+/** Throws the 422 for an expiry time that is invalid or not in the future. */
+function checkExpiry(expiresAt: Date, now: Date): void {
+  if (Number.isNaN(expiresAt.getTime())) {
+    throw new ApiError(
+      "invalid_fields",
+      "The expiry time is not a valid date; give a date and time such as 2030-01-31T12:00:00Z.",
+      [{ field: "expiresAt", message: "must be a valid date and time" }],
+    );
+  }
+  if (expiresAt.getTime() <= now.getTime()) {
+    throw new ApiError(
+      "invalid_fields",
+      `The expiry time ${expiresAt.toISOString()} is in the past; choose a time after ${now.toISOString()}, or no expiry.`,
+      [{ field: "expiresAt", message: "must be in the future" }],
+    );
+  }
+}
+
 /** Creates a key and returns it with the plaintext, which is never available again. */
 export async function createKey({
   accountId,
   kind,
   name,
+  expiresAt = null,
+  actor,
+  ip,
 }: {
   accountId: string;
   kind: KeyKind;
   name?: string;
-}): Promise<{ key: string; record: KeySummary }> {
+  expiresAt?: Date | null;
+} & ChangeOrigin): Promise<{ key: string; record: KeySummary }> {
   const trimmed = name?.trim() || `${kindLabel(kind)} ${new Date().toISOString().slice(0, 10)}`;
   if (trimmed.length > MAX_KEY_NAME_LENGTH) {
     throw new ApiError(
@@ -46,20 +80,35 @@ export async function createKey({
       [{ field: "name", message: `at most ${MAX_KEY_NAME_LENGTH} characters` }],
     );
   }
+  if (expiresAt) checkExpiry(expiresAt, new Date());
+
   const generated = generateKey(kind);
   const db = await getDb();
-  const [record] = await db
-    .insert(apiKeys)
-    .values({
-      id: generated.keyId,
+  const record = await db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(apiKeys)
+      .values({
+        id: generated.keyId,
+        accountId,
+        kind,
+        name: trimmed,
+        secretHash: generated.hash,
+        displayStart: generated.displayStart,
+        expiresAt,
+      })
+      .returning();
+    await writeKeyAudit(tx, {
       accountId,
-      kind,
-      name: trimmed,
-      secretHash: generated.hash,
+      keyId: generated.keyId,
       displayStart: generated.displayStart,
-    })
-    .returning();
-  return { key: generated.key, record: summarize(record!) };
+      action: "create",
+      actor,
+      ip,
+      detail: { kind, name: trimmed, expiresAt: expiresAt?.toISOString() ?? null },
+    });
+    return inserted!;
+  });
+  return { key: generated.key, record: summarize(record) };
 }
 
 export async function listKeys({ accountId }: { accountId: string }): Promise<KeySummary[]> {
@@ -72,73 +121,274 @@ export async function listKeys({ accountId }: { accountId: string }): Promise<Ke
   return rows.map(summarize);
 }
 
+/** Loads a key of the account and locks its row until the transaction ends. */
+async function lockKey(tx: Executor, accountId: string, keyId: string): Promise<ApiKey> {
+  const [record] = await tx
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId)))
+    .for("update");
+  if (!record) throw new ApiError("not_found", `No key ${keyId} in this account.`);
+  return record;
+}
+
 /**
- * Revokes a key of the account. Revoking twice is not an error; a key of another account
- * is "not found", like one that does not exist.
+ * Revokes a key of the account. Revoking twice is not an error and writes no second
+ * audit row; a key of another account is "not found", like one that does not exist.
  */
 export async function revokeKey({
   accountId,
   keyId,
-}: {
-  accountId: string;
-  keyId: string;
-}): Promise<KeySummary> {
+  actor,
+  ip,
+}: { accountId: string; keyId: string } & ChangeOrigin): Promise<KeySummary> {
   const db = await getDb();
-  await db
-    .update(apiKeys)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)));
-  const [record] = await db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId)));
-  if (!record) throw new ApiError("not_found", `No key ${keyId} in this account.`);
-  return summarize(record);
+  return db.transaction(async (tx) => {
+    const record = await lockKey(tx, accountId, keyId);
+    if (record.revokedAt) return summarize(record);
+    const [revoked] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+      .returning();
+    await writeKeyAudit(tx, {
+      accountId,
+      keyId,
+      displayStart: record.displayStart,
+      action: "revoke",
+      actor,
+      ip,
+    });
+    return summarize(revoked!);
+  });
 }
 
-/** Revokes a key by id alone, for the admin command line. */
-export async function revokeKeyById(keyId: string): Promise<KeySummary> {
+/** Finds the account of a key by id alone, for the admin command line. */
+export async function accountOfKey(keyId: string): Promise<string> {
   const db = await getDb();
-  const [record] = await db.select().from(apiKeys).where(eq(apiKeys.id, keyId));
-  if (!record)
+  const [record] = await db
+    .select({ accountId: apiKeys.accountId })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, keyId));
+  if (!record) {
     throw new ApiError(
       "not_found",
       `No key ${keyId}; list keys with: npm run chirp -- key list --user EMAIL`,
     );
-  return revokeKey({ accountId: record.accountId, keyId });
+  }
+  return record.accountId;
+}
+
+/** Revokes a key by id alone, for the admin command line. */
+export async function revokeKeyById(keyId: string): Promise<KeySummary> {
+  return revokeKey({ accountId: await accountOfKey(keyId), keyId, actor: "cli" });
+}
+
+/**
+ * Gives a key a new secret and returns the new plaintext, which is never available again.
+ * The key keeps its id, kind and name. With a grace period the old value keeps working
+ * until `previousValidUntil`; with "none" it stops at once. Only the latest old value is
+ * kept, so a second reroll ends the first one's grace period.
+ */
+export async function rerollKey({
+  accountId,
+  keyId,
+  grace,
+  actor,
+  ip,
+}: {
+  accountId: string;
+  keyId: string;
+  grace: RerollGracePeriod;
+} & ChangeOrigin): Promise<{ key: string; record: KeySummary }> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const record = await lockKey(tx, accountId, keyId);
+    const now = new Date();
+    if (record.revokedAt) {
+      throw new ApiError(
+        "key_not_active",
+        `The ${kindLabel(record.kind)} ${keyId} was revoked on ${record.revokedAt.toISOString()}, so it cannot be rerolled; create a new key instead.`,
+      );
+    }
+    if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) {
+      throw new ApiError(
+        "key_not_active",
+        `The ${kindLabel(record.kind)} ${keyId} expired on ${record.expiresAt.toISOString()}, so a new value would not work either; set a later expiry or none first, then reroll.`,
+      );
+    }
+
+    const generated = generateKey(record.kind, record.id);
+    const previousValidUntil =
+      grace === "none" ? null : new Date(now.getTime() + GRACE_PERIOD_MS[grace]);
+    const [updated] = await tx
+      .update(apiKeys)
+      .set({
+        secretHash: generated.hash,
+        displayStart: generated.displayStart,
+        previousSecretHash: previousValidUntil ? record.secretHash : null,
+        previousValidUntil,
+        rerolledAt: now,
+      })
+      .where(eq(apiKeys.id, keyId))
+      .returning();
+    await writeKeyAudit(tx, {
+      accountId,
+      keyId,
+      displayStart: generated.displayStart,
+      action: "reroll",
+      actor,
+      ip,
+      detail: {
+        grace,
+        previousDisplayStart: record.displayStart,
+        previousValidUntil: previousValidUntil?.toISOString() ?? null,
+      },
+    });
+    return { key: generated.key, record: summarize(updated!) };
+  });
+}
+
+/** Sets or clears (null) the expiry of a key of the account. Past times are rejected. */
+export async function setKeyExpiry({
+  accountId,
+  keyId,
+  expiresAt,
+  actor,
+  ip,
+}: {
+  accountId: string;
+  keyId: string;
+  expiresAt: Date | null;
+} & ChangeOrigin): Promise<KeySummary> {
+  const now = new Date();
+  if (expiresAt) checkExpiry(expiresAt, now);
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const record = await lockKey(tx, accountId, keyId);
+    if (record.revokedAt) {
+      throw new ApiError(
+        "key_not_active",
+        `The ${kindLabel(record.kind)} ${keyId} was revoked on ${record.revokedAt.toISOString()}; a revoked key never works again, so it has no expiry to change.`,
+      );
+    }
+    const previous = record.expiresAt?.toISOString() ?? null;
+    const next = expiresAt?.toISOString() ?? null;
+    if (previous === next) return summarize(record);
+
+    const [updated] = await tx
+      .update(apiKeys)
+      .set({ expiresAt })
+      .where(eq(apiKeys.id, keyId))
+      .returning();
+    await writeKeyAudit(tx, {
+      accountId,
+      keyId,
+      displayStart: record.displayStart,
+      action: "expiry_change",
+      actor,
+      ip,
+      detail: { from: previous, to: next },
+    });
+    return summarize(updated!);
+  });
 }
 
 /**
  * Resolves a presented key to its record. The signature is checked first, without a
- * query, so forged and mistyped keys cost no database work.
+ * query, so forged and mistyped keys cost no database work. Rejected uses of revoked,
+ * expired and deleted keys are written to the audit trail with the client address `ip`.
  */
 export async function authenticateKey(
   presented: string,
   kind: KeyKind,
-  executor?: Executor,
+  { executor, ip }: { executor?: Executor; ip?: string | null } = {},
 ): Promise<ApiKey> {
   const { keyId } = verifyKeySignature(presented, kind);
   const db = executor ?? (await getDb());
   const [record] = await db.select().from(apiKeys).where(eq(apiKeys.id, keyId));
-  if (!record || !keyMatchesHash(presented, record.secretHash)) {
+  if (!record) {
+    await recordDeletedKeyUse(keyId, ip);
     throw new ApiError(
       "invalid_key",
       `The ${kindLabel(kind)} ${keyId} does not exist; it may have been deleted. Create a new key.`,
     );
   }
+
+  // Both comparisons always run, so the time taken does not tell which value matched.
+  const matchesCurrent = keyMatchesHash(presented, record.secretHash);
+  const matchesPrevious =
+    record.previousSecretHash !== null && keyMatchesHash(presented, record.previousSecretHash);
+  if (!matchesCurrent && !matchesPrevious && !record.rerolledAt) {
+    // A valid signature with an unknown secret: only a server bug or a restored backup
+    // produces one, so it is reported like a key that does not exist.
+    throw new ApiError(
+      "invalid_key",
+      `The ${kindLabel(kind)} ${keyId} does not exist; it may have been deleted. Create a new key.`,
+    );
+  }
+
   if (record.revokedAt) {
+    await recordRejectedUse({ ...auditTarget(record), action: "rejected_revoked", ip });
     throw new RejectedKeyError(
       "revoked_key",
       `The ${kindLabel(kind)} ${keyId} was revoked on ${record.revokedAt.toISOString()}. Create a new key and update the URL or secret that uses it.`,
       record,
     );
   }
-  if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) {
+  const now = Date.now();
+  if (record.expiresAt && record.expiresAt.getTime() <= now) {
+    await recordRejectedUse({ ...auditTarget(record), action: "rejected_expired", ip });
     throw new RejectedKeyError(
       "expired_key",
       `The ${kindLabel(kind)} ${keyId} expired on ${record.expiresAt.toISOString()}. Create a new key.`,
       record,
     );
   }
-  return record;
+  if (matchesCurrent) return record;
+  if (matchesPrevious && record.previousValidUntil && record.previousValidUntil.getTime() > now) {
+    return record;
+  }
+  throw rerolledKeyError(record, kind, matchesPrevious);
+}
+
+function auditTarget(record: ApiKey) {
+  return { accountId: record.accountId, keyId: record.id, displayStart: record.displayStart };
+}
+
+function rerolledKeyError(record: ApiKey, kind: KeyKind, matchesPrevious: boolean): ApiError {
+  const rerolledAt = record.rerolledAt!.toISOString();
+  // The previous value's deadline is exact. An older value, or one rerolled without a
+  // grace period, stopped working at the latest reroll or earlier.
+  const stopped =
+    matchesPrevious && record.previousValidUntil
+      ? `its old value stopped working on ${record.previousValidUntil.toISOString()}`
+      : `this old value stopped working no later than ${rerolledAt}`;
+  return new RejectedKeyError(
+    "rerolled_key",
+    `The ${kindLabel(kind)} ${record.id} was rerolled on ${rerolledAt}, and ${stopped}. Use the new value shown when the key was rerolled, or reroll it again on the keys page.`,
+    record,
+  );
+}
+
+/**
+ * Records a use of a key whose signature is valid but whose record is gone. The trail
+ * needs an account, which the deleted record held, so it is taken from the key's earlier
+ * audit rows. A key without them is logged only.
+ */
+async function recordDeletedKeyUse(keyId: string, ip: string | null | undefined): Promise<void> {
+  const accountId = await accountOfDeletedKey(keyId);
+  if (accountId) {
+    await recordRejectedUse({
+      accountId,
+      keyId,
+      displayStart: null,
+      action: "rejected_deleted",
+      ip,
+    });
+    return;
+  }
+  // NOTE: keys created before the audit trail existed, and keys of deleted accounts,
+  // have no rows to name an account, so their uses appear only in the server log.
+  logger.warn({ keyId }, "rejected a use of a deleted key with no audit trail");
 }

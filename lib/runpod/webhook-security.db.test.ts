@@ -80,7 +80,7 @@ describe("webhook key checks", () => {
 
   it("revoked key: 401 revoked_key, delivery recorded", async () => {
     const { account, webhookKey, webhookKeyId } = await createTestAccount();
-    await revokeKey({ accountId: account.id, keyId: webhookKeyId });
+    await revokeKey({ accountId: account.id, keyId: webhookKeyId, actor: "cli" });
     const id = jobId();
 
     const response = await postWebhook(webhookKey, { id, status: "COMPLETED" });
@@ -232,7 +232,7 @@ describe("webhook key never stored", () => {
       await postWebhook(webhookKey, `not json ${webhookUrl}`);
       await postWebhook(webhookKey, `${webhookKey} is the body`);
       await postWebhook(forge(webhookKey), { id: jobId(), status: "COMPLETED" });
-      await revokeKey({ accountId: account.id, keyId: webhookKeyId });
+      await revokeKey({ accountId: account.id, keyId: webhookKeyId, actor: "cli" });
       await postWebhook(webhookKey, { id: jobId(), status: "FAILED", webhook: webhookUrl });
 
       const requests = lines.filter((line) => line.includes('"route":"webhook.runpod"'));

@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db/client";
 import { type ApiKey, deliveries } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
+import { clientIp } from "@/lib/keys/audit";
 import { verifyKeySignature } from "@/lib/keys/format";
 import { authenticateKey, RejectedKeyError } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
@@ -144,9 +145,9 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
 
   let key: ApiKey;
   try {
-    key = await authenticateKey(request.key, "webhook");
+    key = await authenticateKey(request.key, "webhook", { ip: clientIp(request.headers) });
   } catch (error) {
-    // A revoked or expired key still names its account: record the attempt there so the
+    // A revoked, expired or rerolled key still names its account: record the attempt there so the
     // user can see why RunPod's calls fail. Forged keys name no account and are only logged.
     if (error instanceof RejectedKeyError) {
       await saveDelivery({

@@ -10,8 +10,14 @@ export async function createTestAccount() {
     email: `test-${randomUUID()}@example.test`,
     password: "correct horse battery",
   });
-  const webhook = await createKey({ accountId: account.id, kind: "webhook", name: "test webhook" });
-  const api = await createKey({ accountId: account.id, kind: "api", name: "test api" });
+  const actor = `account:${account.id}` as const;
+  const webhook = await createKey({
+    accountId: account.id,
+    kind: "webhook",
+    name: "test webhook",
+    actor,
+  });
+  const api = await createKey({ accountId: account.id, kind: "api", name: "test api", actor });
   return {
     account,
     webhookKey: webhook.key,
@@ -46,17 +52,21 @@ export async function postWebhook(
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-/** Calls `POST /v1/activity/<action>` with a bearer API key. */
 // Tests read success and error bodies through one type, so its fields are left untyped.
 // biome-ignore lint/suspicious/noExplicitAny: response bodies of several shapes
 type ResponseBody = Record<string, any>;
 
+/** Calls `POST /v1/activity/<action>` with a bearer API key and any `extraHeaders`. */
 export async function postActivity(
   action: string,
   apiKey: string | null,
   body: unknown,
+  extraHeaders: Record<string, string> = {},
 ): Promise<{ status: number; json: ResponseBody }> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    ...extraHeaders,
+  };
   if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
   const response = await activityRoute(
     new Request(`http://chirp.test/v1/activity/${action}`, {

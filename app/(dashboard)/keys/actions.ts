@@ -1,10 +1,19 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { requireAccountId } from "@/lib/auth";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
-import { createKey, revokeKey } from "@/lib/keys/store";
+import { type ChangeOrigin, clientIp, listKeyAudit } from "@/lib/keys/audit";
+import {
+  createKey,
+  type RerollGracePeriod,
+  rerollGracePeriods,
+  rerollKey,
+  revokeKey,
+  setKeyExpiry,
+} from "@/lib/keys/store";
 import { logger } from "@/lib/log";
 
 export interface CreatedKey {
@@ -17,9 +26,49 @@ export interface CreatedKey {
 
 export type CreateKeyResult =
   | { ok: true; created: CreatedKey }
-  | { ok: false; message: string; fieldErrors?: { kind?: string; name?: string } };
+  | {
+      ok: false;
+      message: string;
+      fieldErrors?: { kind?: string; name?: string; expiresAt?: string };
+    };
 
 export type RevokeKeyResult = { ok: true } | { ok: false; message: string };
+
+export type RerollKeyResult =
+  | { ok: true; created: CreatedKey; previousValidUntil: string | null }
+  | { ok: false; message: string };
+
+export type SetExpiryResult = { ok: true } | { ok: false; message: string };
+
+/** Returns the audit actor of the signed-in account and the request's client address. */
+async function dashboardOrigin(accountId: string): Promise<ChangeOrigin> {
+  return { actor: `account:${accountId}`, ip: clientIp(await headers()) };
+}
+
+/**
+ * Reads the `expiresAt` field: empty for no expiry, otherwise an ISO 8601 time that the
+ * form computed in the browser, which has the user's time zone.
+ */
+function readExpiry(formData: FormData): Date | null {
+  const value = formData.get("expiresAt");
+  if (value === null || value === "") return null;
+  const expiresAt = new Date(String(value));
+  if (Number.isNaN(expiresAt.getTime())) {
+    throw new ApiError(
+      "invalid_fields",
+      `"${String(value)}" is not a date and time; pick the expiry again.`,
+      [{ field: "expiresAt", message: "must be a date and time" }],
+    );
+  }
+  return expiresAt;
+}
+
+function readKeyId(formData: FormData): string | undefined {
+  const keyId = formData.get("keyId");
+  return typeof keyId === "string" && keyId !== "" ? keyId : undefined;
+}
+
+const NO_KEY_ID = "The form sent no key id; reload the page and try again.";
 
 function isKeyKind(value: unknown): value is KeyKind {
   return typeof value === "string" && (keyKinds as readonly string[]).includes(value);
@@ -48,15 +97,17 @@ export async function createKeyFromForm(formData: FormData): Promise<CreateKeyRe
       accountId,
       kind,
       name: typeof name === "string" ? name : undefined,
+      expiresAt: readExpiry(formData),
+      ...(await dashboardOrigin(accountId)),
     });
     logger.info({ accountId, keyId: record.id, kind }, "key created");
     revalidatePath("/keys");
     return { ok: true, created: { id: record.id, kind, name: record.name, key } };
   } catch (error) {
     if (error instanceof ApiError && error.fields) {
-      const fieldErrors: { kind?: string; name?: string } = {};
+      const fieldErrors: { kind?: string; name?: string; expiresAt?: string } = {};
       for (const problem of error.fields) {
-        if (problem.field === "kind" || problem.field === "name") {
+        if (problem.field === "kind" || problem.field === "name" || problem.field === "expiresAt") {
           fieldErrors[problem.field] = problem.message;
         }
       }
@@ -69,16 +120,96 @@ export async function createKeyFromForm(formData: FormData): Promise<CreateKeyRe
 export async function revokeKeyFromForm(formData: FormData): Promise<RevokeKeyResult> {
   try {
     const accountId = await requireAccountId();
-    const keyId = formData.get("keyId");
-    if (typeof keyId !== "string" || keyId === "") {
-      return { ok: false, message: "The form sent no key id; reload the page and try again." };
-    }
+    const keyId = readKeyId(formData);
+    if (!keyId) return { ok: false, message: NO_KEY_ID };
     // The account id scopes the update, so another account's key is "not found".
-    await revokeKey({ accountId, keyId });
+    await revokeKey({ accountId, keyId, ...(await dashboardOrigin(accountId)) });
     logger.info({ accountId, keyId }, "key revoked");
     revalidatePath("/keys");
     return { ok: true };
   } catch (error) {
     return failure(error, "revoke");
+  }
+}
+
+function isGracePeriod(value: unknown): value is RerollGracePeriod {
+  return typeof value === "string" && (rerollGracePeriods as readonly string[]).includes(value);
+}
+
+export async function rerollKeyFromForm(formData: FormData): Promise<RerollKeyResult> {
+  try {
+    const accountId = await requireAccountId();
+    const keyId = readKeyId(formData);
+    if (!keyId) return { ok: false, message: NO_KEY_ID };
+    const grace = formData.get("grace");
+    if (!isGracePeriod(grace)) {
+      return {
+        ok: false,
+        message: `"${String(grace)}" is not a grace period. Choose None, 1 hour or 24 hours.`,
+      };
+    }
+    const { key, record } = await rerollKey({
+      accountId,
+      keyId,
+      grace,
+      ...(await dashboardOrigin(accountId)),
+    });
+    logger.info({ accountId, keyId, grace }, "key rerolled");
+    revalidatePath("/keys");
+    return {
+      ok: true,
+      created: { id: record.id, kind: record.kind, name: record.name, key },
+      previousValidUntil: record.previousValidUntil?.toISOString() ?? null,
+    };
+  } catch (error) {
+    return failure(error, "reroll");
+  }
+}
+
+export async function setKeyExpiryFromForm(formData: FormData): Promise<SetExpiryResult> {
+  try {
+    const accountId = await requireAccountId();
+    const keyId = readKeyId(formData);
+    if (!keyId) return { ok: false, message: NO_KEY_ID };
+    const expiresAt = readExpiry(formData);
+    await setKeyExpiry({ accountId, keyId, expiresAt, ...(await dashboardOrigin(accountId)) });
+    logger.info({ accountId, keyId, expiresAt }, "key expiry changed");
+    revalidatePath("/keys");
+    return { ok: true };
+  } catch (error) {
+    return failure(error, "set expiry");
+  }
+}
+
+/** One row of a key's audit trail as the keys page shows it. */
+export interface AuditRow {
+  id: number;
+  at: string;
+  action: string;
+  actor: string;
+  ip: string | null;
+  detail: Record<string, unknown>;
+}
+
+export type KeyAuditResult = { ok: true; events: AuditRow[] } | { ok: false; message: string };
+
+export async function loadKeyAudit(keyId: string): Promise<KeyAuditResult> {
+  try {
+    const accountId = await requireAccountId();
+    // Scoped by account: another account's key is "not found".
+    const events = await listKeyAudit({ accountId, keyId });
+    return {
+      ok: true,
+      events: events.map((event) => ({
+        id: event.id,
+        at: event.createdAt.toISOString(),
+        action: event.action,
+        actor: event.actor,
+        ip: event.ip,
+        detail: event.detail,
+      })),
+    };
+  } catch (error) {
+    return failure(error, "audit");
   }
 }

@@ -1,6 +1,7 @@
 import { handleActivityRequest, isActivityAction } from "@/lib/activities/api";
 import { ApiError } from "@/lib/http/errors";
 import { methodNotAllowed, readJsonObject, withErrors } from "@/lib/http/handler";
+import { clientIp } from "@/lib/keys/audit";
 import { authenticateKey } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
 
@@ -32,7 +33,9 @@ export const POST = withErrors(
     if (!isActivityAction(action)) {
       throw new ApiError("not_found", `No activity action "${action}"; use start, update or end.`);
     }
-    const key = await authenticateKey(bearerToken(request), "api");
+    const key = await authenticateKey(bearerToken(request), "api", {
+      ip: clientIp(request.headers),
+    });
     countKeyUse(key.id);
     const body = await readJsonObject(request);
     const result = await handleActivityRequest(action, key.accountId, body);

@@ -1,0 +1,75 @@
+"use client";
+
+import { useId, useState } from "react";
+
+const EXPIRY_CHOICES = [
+  { value: "none", label: "No expiry" },
+  { value: "7d", label: "7 days" },
+  { value: "30d", label: "30 days" },
+  { value: "90d", label: "90 days" },
+  { value: "custom", label: "Custom date" },
+] as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const PRESET_DAYS: Record<string, number> = { "7d": 7, "30d": 30, "90d": 90 };
+
+/**
+ * Turns the expiry fields of a form into the ISO 8601 time the server takes, or "" for no
+ * expiry. It runs in the browser because a custom date is in the user's time zone, which
+ * the server does not know. Returns an error message for a missing custom date.
+ */
+export function readExpiryFields(formData: FormData): { expiresAt: string } | { error: string } {
+  const choice = String(formData.get("expiry") ?? "none");
+  if (choice === "none") return { expiresAt: "" };
+  const days = PRESET_DAYS[choice];
+  if (days !== undefined) return { expiresAt: new Date(Date.now() + days * DAY_MS).toISOString() };
+
+  const custom = String(formData.get("expiryCustom") ?? "");
+  const date = new Date(custom);
+  if (custom === "" || Number.isNaN(date.getTime())) {
+    return { error: "Pick the date and time the key should expire, or choose another expiry." };
+  }
+  return { expiresAt: date.toISOString() };
+}
+
+const fieldClass =
+  "rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 outline-none transition focus:border-runpod-light focus:ring-2 focus:ring-runpod-light/30 aria-invalid:border-red-500";
+
+/** Renders an expiry choice: none, 7, 30 or 90 days from now, or a custom date and time. */
+export function ExpiryField({ label = "Expiry", invalid }: { label?: string; invalid?: boolean }) {
+  const id = useId();
+  const [choice, setChoice] = useState("none");
+  return (
+    <div className="flex flex-col gap-1.5">
+      <label htmlFor={id} className="text-sm font-medium text-zinc-300">
+        {label}
+      </label>
+      <div className="flex flex-wrap gap-2">
+        <select
+          id={id}
+          name="expiry"
+          value={choice}
+          onChange={(event) => setChoice(event.target.value)}
+          aria-invalid={invalid ? true : undefined}
+          className={fieldClass}
+        >
+          {EXPIRY_CHOICES.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+        {choice === "custom" ? (
+          <input
+            type="datetime-local"
+            name="expiryCustom"
+            aria-label="Expiry date and time"
+            required
+            className={fieldClass}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}

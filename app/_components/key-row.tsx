@@ -1,0 +1,392 @@
+"use client";
+
+import { useActionState, useEffect, useState } from "react";
+import {
+  type AuditRow,
+  type CreatedKey,
+  type KeyAuditResult,
+  loadKeyAudit,
+  type RerollKeyResult,
+  rerollKeyFromForm,
+  type SetExpiryResult,
+  setKeyExpiryFromForm,
+} from "@/app/(dashboard)/keys/actions";
+import type { KeyKind } from "@/lib/db/schema";
+import { NewKeyPanel } from "./create-key-form";
+import { ExpiryField, readExpiryFields } from "./expiry-field";
+import { LocalTime } from "./local-time";
+import { RevokeKeyButton } from "./revoke-key-button";
+import { Spinner } from "./spinner";
+
+/** A key as the keys page passes it to the browser: times as ISO 8601 strings. */
+export interface KeyRowData {
+  id: string;
+  kind: KeyKind;
+  name: string;
+  displayStart: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  useCount: number;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  previousValidUntil: string | null;
+}
+
+type KeyStatus = "Active" | "Revoked" | "Expired";
+
+function keyStatus(key: KeyRowData, now: number): KeyStatus {
+  if (key.revokedAt) return "Revoked";
+  if (key.expiresAt && Date.parse(key.expiresAt) <= now) return "Expired";
+  return "Active";
+}
+
+const STATUS_CLASSES: Record<KeyStatus, string> = {
+  Active: "border-emerald-500/40 bg-emerald-500/10 text-emerald-300",
+  Revoked: "border-zinc-600 bg-zinc-800 text-zinc-400",
+  Expired: "border-amber-500/40 bg-amber-500/10 text-amber-300",
+};
+
+const ACTION_LABELS: Record<string, string> = {
+  create: "Created",
+  reroll: "Rerolled",
+  revoke: "Revoked",
+  expiry_change: "Expiry changed",
+  rejected_revoked: "Rejected: key revoked",
+  rejected_expired: "Rejected: key expired",
+  rejected_deleted: "Rejected: key deleted",
+};
+
+const GRACE_LABELS = { none: "Stops now", "1h": "1 hour", "24h": "24 hours" } as const;
+
+const buttonClass =
+  "rounded-md border border-zinc-700 px-2.5 py-1 text-xs font-medium text-zinc-300 transition hover:border-zinc-500 hover:text-white";
+const primaryButtonClass =
+  "inline-flex items-center justify-center gap-1.5 rounded-md bg-runpod px-2.5 py-1.5 text-xs font-medium text-white hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60";
+const selectClass =
+  "rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 outline-none focus:border-runpod-light";
+
+type Panel = "reroll" | "expiry" | "audit" | undefined;
+
+/** Formats a time in the browser's zone, as LocalTime shows it after hydration. */
+function localTime(iso: string): string {
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(
+    new Date(iso),
+  );
+}
+
+/**
+ * Renders one key of the keys page: its row, its actions, and below it the panel of the action
+ * in progress (reroll, expiry or audit trail). A rerolled key's new value is kept only in
+ * this component's state, like a created key's.
+ */
+export function KeyRow({
+  keyData,
+  baseUrl,
+  now,
+}: {
+  keyData: KeyRowData;
+  baseUrl: string;
+  now: number;
+}) {
+  const [panel, setPanel] = useState<Panel>();
+  const [rerolled, setRerolled] = useState<{ created: CreatedKey; note: string }>();
+  const status = keyStatus(keyData, now);
+  const oldValueUntil =
+    status === "Active" &&
+    keyData.previousValidUntil &&
+    Date.parse(keyData.previousValidUntil) > now
+      ? keyData.previousValidUntil
+      : undefined;
+  const toggle = (next: Panel) => setPanel((current) => (current === next ? undefined : next));
+
+  return (
+    <>
+      <tr
+        data-testid="key-row"
+        data-key-id={keyData.id}
+        className={status === "Active" ? "align-top" : "align-top text-zinc-500"}
+      >
+        <td className="max-w-64 px-3 py-3">
+          <span dir="auto" className="block truncate font-medium" title={keyData.name}>
+            {keyData.name}
+          </span>
+          <span className="mt-0.5 block text-xs text-zinc-400">
+            {keyData.kind === "webhook" ? "Webhook key" : "API key"}
+          </span>
+          <code
+            className="mt-0.5 block truncate font-mono text-xs text-zinc-400"
+            title={`${keyData.displayStart} is the start of the key. The rest is never shown again.`}
+          >
+            {keyData.displayStart}
+          </code>
+        </td>
+        <td className="px-3 py-3 whitespace-nowrap">
+          <LocalTime iso={keyData.createdAt} />
+        </td>
+        <td className="px-3 py-3 whitespace-nowrap">
+          {keyData.lastUsedAt ? <LocalTime iso={keyData.lastUsedAt} /> : "Never"}
+        </td>
+        <td className="px-3 py-3 text-right tabular-nums">{keyData.useCount}</td>
+        <td className="px-3 py-3 whitespace-nowrap">
+          {keyData.expiresAt ? <LocalTime iso={keyData.expiresAt} /> : "Never"}
+        </td>
+        <td className="px-3 py-3">
+          <span
+            className={`inline-block rounded-full border px-2 py-0.5 text-xs font-medium ${STATUS_CLASSES[status]}`}
+          >
+            {status}
+          </span>
+          {oldValueUntil ? (
+            <span className="mt-1 block text-xs text-amber-300" data-testid="old-value-until">
+              Old value valid until <LocalTime iso={oldValueUntil} />
+            </span>
+          ) : null}
+        </td>
+        <td className="px-3 py-3">
+          <div className="flex flex-wrap justify-end gap-1.5">
+            {status === "Active" ? (
+              <button type="button" className={buttonClass} onClick={() => toggle("reroll")}>
+                Reroll
+              </button>
+            ) : null}
+            {status !== "Revoked" ? (
+              <button type="button" className={buttonClass} onClick={() => toggle("expiry")}>
+                Set expiry
+              </button>
+            ) : null}
+            <button
+              type="button"
+              className={buttonClass}
+              aria-expanded={panel === "audit"}
+              onClick={() => toggle("audit")}
+            >
+              History
+            </button>
+            {status === "Revoked" ? null : (
+              <RevokeKeyButton keyId={keyData.id} keyName={keyData.name} />
+            )}
+          </div>
+        </td>
+      </tr>
+      {panel || rerolled ? (
+        <tr className="bg-zinc-900/40">
+          <td colSpan={7} className="px-3 py-4">
+            <div className="flex flex-col gap-4">
+              {rerolled ? (
+                <NewKeyPanel
+                  created={rerolled.created}
+                  baseUrl={baseUrl}
+                  byKind={{ [rerolled.created.kind]: rerolled.created.key }}
+                  onHide={() => setRerolled(undefined)}
+                  title={`Rerolled ${rerolled.created.kind === "webhook" ? "webhook key" : "API key"}`}
+                  note={rerolled.note}
+                />
+              ) : null}
+              {panel === "reroll" ? (
+                <RerollForm
+                  keyId={keyData.id}
+                  onDone={(result) => {
+                    setPanel(undefined);
+                    setRerolled(result);
+                  }}
+                  onCancel={() => setPanel(undefined)}
+                />
+              ) : null}
+              {panel === "expiry" ? (
+                <ExpiryForm keyId={keyData.id} onDone={() => setPanel(undefined)} />
+              ) : null}
+              {panel === "audit" ? <AuditTrail keyId={keyData.id} /> : null}
+            </div>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+function RerollForm({
+  keyId,
+  onDone,
+  onCancel,
+}: {
+  keyId: string;
+  onDone: (result: { created: CreatedKey; note: string }) => void;
+  onCancel: () => void;
+}) {
+  const [result, formAction, pending] = useActionState<RerollKeyResult | null, FormData>(
+    async (_previous, formData) => {
+      const outcome = await rerollKeyFromForm(formData);
+      if (outcome.ok) {
+        const note = outcome.previousValidUntil
+          ? `The old value keeps working until ${localTime(outcome.previousValidUntil)}; update everything that uses it before then.`
+          : "The old value stopped working now.";
+        onDone({ created: outcome.created, note });
+      }
+      return outcome;
+    },
+    null,
+  );
+  return (
+    <form action={formAction} className="flex flex-wrap items-end gap-3" aria-label="Reroll key">
+      <input type="hidden" name="keyId" value={keyId} />
+      <div className="flex flex-col gap-1.5">
+        <label htmlFor={`grace-${keyId}`} className="text-sm font-medium text-zinc-300">
+          Old value keeps working
+        </label>
+        <select id={`grace-${keyId}`} name="grace" defaultValue="1h" className={selectClass}>
+          {Object.entries(GRACE_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" disabled={pending} aria-busy={pending} className={primaryButtonClass}>
+        {pending ? <Spinner /> : null}
+        Confirm reroll
+      </button>
+      <button type="button" onClick={onCancel} disabled={pending} className={buttonClass}>
+        Cancel
+      </button>
+      <p className="basis-full text-xs text-zinc-400">
+        A new value replaces the key; its id, kind and name stay the same.
+      </p>
+      {result && !result.ok ? (
+        <p role="alert" className="basis-full text-sm text-red-400">
+          {result.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function ExpiryForm({ keyId, onDone }: { keyId: string; onDone: () => void }) {
+  const [result, formAction, pending] = useActionState<SetExpiryResult | null, FormData>(
+    async (_previous, formData) => {
+      const expiry = readExpiryFields(formData);
+      if ("error" in expiry) return { ok: false, message: expiry.error };
+      formData.set("expiresAt", expiry.expiresAt);
+      const outcome = await setKeyExpiryFromForm(formData);
+      if (outcome.ok) onDone();
+      return outcome;
+    },
+    null,
+  );
+  return (
+    <form action={formAction} className="flex flex-wrap items-end gap-3" aria-label="Set expiry">
+      <input type="hidden" name="keyId" value={keyId} />
+      <ExpiryField label="Expires" invalid={Boolean(result && !result.ok)} />
+      <button type="submit" disabled={pending} aria-busy={pending} className={primaryButtonClass}>
+        {pending ? <Spinner /> : null}
+        Save expiry
+      </button>
+      <button type="button" onClick={onDone} disabled={pending} className={buttonClass}>
+        Cancel
+      </button>
+      {result && !result.ok ? (
+        <p role="alert" className="basis-full text-sm text-red-400">
+          {result.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function describeDetail(row: AuditRow): string {
+  const detail = row.detail;
+  switch (row.action) {
+    case "reroll":
+      return typeof detail.previousValidUntil === "string"
+        ? `old value valid until ${localTime(detail.previousValidUntil)}`
+        : "old value stopped at once";
+    case "expiry_change": {
+      const format = (value: unknown) => (typeof value === "string" ? localTime(value) : "never");
+      return `${format(detail.from)} → ${format(detail.to)}`;
+    }
+    case "create":
+      return typeof detail.expiresAt === "string" ? `expires ${localTime(detail.expiresAt)}` : "";
+    default:
+      return "";
+  }
+}
+
+function AuditTrail({ keyId }: { keyId: string }) {
+  // The trail loads each time the panel opens, so the page does not read every key's
+  // history and a reopened panel shows the latest changes.
+  const [state, setState] = useState<KeyAuditResult | null>(null);
+  useEffect(() => {
+    let current = true;
+    loadKeyAudit(keyId).then(
+      (result) => {
+        if (current) setState(result);
+      },
+      () => {
+        if (current) {
+          setState({ ok: false, message: "Loading the history failed; reopen it to try again." });
+        }
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [keyId]);
+
+  if (state === null) {
+    return (
+      <p className="flex items-center gap-2 text-sm text-zinc-400">
+        <Spinner /> Loading history…
+      </p>
+    );
+  }
+  if (!state.ok) {
+    return (
+      <p role="alert" className="text-sm text-red-400">
+        {state.message}
+      </p>
+    );
+  }
+  if (state.events.length === 0) {
+    return (
+      <p className="text-sm text-zinc-400">
+        No history yet: keys created before the history was kept show changes from now on.
+      </p>
+    );
+  }
+  return (
+    <table className="w-full text-left text-xs" data-testid="key-audit">
+      <caption className="mb-2 text-left text-sm font-medium text-zinc-300">History</caption>
+      <thead className="text-zinc-400">
+        <tr>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            Time
+          </th>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            Action
+          </th>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            Actor
+          </th>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            IP
+          </th>
+          <th scope="col" className="py-1 font-medium">
+            Detail
+          </th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-zinc-800">
+        {state.events.map((row) => (
+          <tr key={row.id}>
+            <td className="py-1 pr-3 whitespace-nowrap">
+              <LocalTime iso={row.at} />
+            </td>
+            <td className="py-1 pr-3">{ACTION_LABELS[row.action] ?? row.action}</td>
+            <td className="py-1 pr-3 font-mono">{row.actor}</td>
+            <td className="py-1 pr-3 font-mono">{row.ip ?? "—"}</td>
+            <td className="py-1">{describeDetail(row)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
