@@ -7,6 +7,7 @@ import {
   startActivity,
   webhookUrl,
 } from "./support/chirp-api";
+import { BASE_URL } from "./support/environment";
 
 test.describe("keys", () => {
   test("revoked webhook key gets 401 revoked_key", async ({ keys, keysPage }) => {
@@ -27,6 +28,23 @@ test.describe("keys", () => {
     await keysPage.page.reload();
     await expect(keysPage.row(keys.webhookKeyId)).toContainText("Revoked");
     await expect(keysPage.row(spare.keyId)).toContainText("Active");
+  });
+
+  test("new key shows Python and JavaScript setups", async ({ account: _account, keysPage }) => {
+    await keysPage.goto();
+    const { key } = await keysPage.createKey("api", "setup snippets");
+    const page = keysPage.page;
+
+    await page.getByRole("tab", { name: "Python", exact: true }).click();
+    const python = page.getByTestId("setup-python");
+    await expect(python).toContainText(`CHIRP_API_KEY = "${key}"`);
+    await expect(python).toContainText(`CHIRP_BASE_URL = "${BASE_URL}"`);
+    await expect(python).toContainText('CHIRP_WEBHOOK_KEY = os.environ["CHIRP_WEBHOOK_KEY"]');
+
+    await page.getByRole("tab", { name: "JavaScript", exact: true }).click();
+    const javascript = page.getByTestId("setup-javascript");
+    await expect(javascript).toContainText(`const CHIRP_API_KEY = "${key}";`);
+    await expect(javascript).toContainText("await fetch(");
   });
 
   test("new key is shown only once", async ({ keys, keysPage }) => {

@@ -10,10 +10,13 @@ import type { KeyKind } from "@/lib/db/schema";
 import {
   activityStartExample,
   demoCommand,
+  javascriptSetupExample,
+  pythonSetupExample,
   runpodRunExample,
   webhookUrl,
 } from "@/lib/keys/examples";
 import { CodeBlock } from "./code-block";
+import { type CodeTab, CodeTabs } from "./code-tabs";
 import { CopyButton } from "./copy-button";
 import { ExpiryField, readExpiryFields } from "./expiry-field";
 import { Spinner } from "./spinner";
@@ -135,6 +138,27 @@ export function CreateKeyForm({
   );
 }
 
+/** Returns the curl, Python and JavaScript setups for a new key. */
+function setupTabs(created: CreatedKey, baseUrl: string, url: string | undefined): CodeTab[] {
+  const input = { baseUrl, kind: created.kind, key: created.key };
+  const curl: CodeTab = url
+    ? {
+        label: "curl",
+        description: "Pass the URL in the webhook field of RunPod's /run call.",
+        code: runpodRunExample(url),
+      }
+    : {
+        label: "curl",
+        description: "Call this after RunPod's /run returns, with the job id in place of JOB_ID.",
+        code: activityStartExample(baseUrl, created.key),
+      };
+  return [
+    curl,
+    { label: "Python", code: pythonSetupExample(input), testId: "setup-python" },
+    { label: "JavaScript", code: javascriptSetupExample(input), testId: "setup-javascript" },
+  ];
+}
+
 /**
  * Shows a new key once, with a copy button and examples of its use. `title` replaces the
  * heading, for a key that was rerolled instead of created; `note` adds a line under it.
@@ -207,22 +231,19 @@ export function NewKeyPanel({
             RunPod calls this URL when a job finishes. Click it to select it.
           </p>
           <CodeBlock code={url} testId="new-webhook-url" wrap />
-          <h3 className="mt-2 text-sm font-medium">Submit a job with it</h3>
-          <p className="text-sm text-zinc-400">
-            Pass the URL in the <code className="font-mono">webhook</code> field of RunPod&apos;s
-            /run call. Replace ENDPOINT_ID with your endpoint id.
-          </p>
-          <CodeBlock code={runpodRunExample(url)} />
         </div>
-      ) : (
-        <div className="flex flex-col gap-2">
-          <h3 className="text-sm font-medium">Open a card for a job</h3>
-          <p className="text-sm text-zinc-400">
-            Call this after RunPod&apos;s /run returns, with the job id in place of JOB_ID.
-          </p>
-          <CodeBlock code={activityStartExample(baseUrl, created.key)} />
-        </div>
-      )}
+      ) : null}
+
+      <div className="flex flex-col gap-2">
+        <h3 className="text-sm font-medium">Submit a job and open its card</h3>
+        <p className="text-sm text-zinc-400">
+          Replace ENDPOINT_ID with your RunPod endpoint id. The scripts read{" "}
+          <code className="font-mono">RUNPOD_API_KEY</code> and{" "}
+          <code className="font-mono">{url ? "CHIRP_API_KEY" : "CHIRP_WEBHOOK_KEY"}</code> from the
+          environment and contain this key.
+        </p>
+        <CodeTabs label="Setup examples" tabs={setupTabs(created, baseUrl, url)} />
+      </div>
 
       <div className="flex flex-col gap-2">
         <h3 className="text-sm font-medium">Try the demo</h3>

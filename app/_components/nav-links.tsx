@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/", label: "Board" },
   { href: "/deliveries", label: "Deliveries" },
   { href: "/keys", label: "Keys" },
+  { href: "/settings", label: "Settings" },
 ] as const;
 
 export function NavLinks() {

@@ -1,5 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { type Account, accounts } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
@@ -19,16 +19,24 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Returns what is wrong with a password that is being chosen, or undefined when it is fine. */
+export function passwordProblem(password: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    return `use at least ${MIN_PASSWORD_LENGTH} characters`;
+  }
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    return `use at most ${MAX_PASSWORD_LENGTH} characters`;
+  }
+  return undefined;
+}
+
 export function validateCredentials(email: string, password: string): void {
   const fields = [];
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalizeEmail(email))) {
     fields.push({ field: "email", message: `"${email}" is not an email address` });
   }
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    fields.push({ field: "password", message: `use at least ${MIN_PASSWORD_LENGTH} characters` });
-  } else if (password.length > MAX_PASSWORD_LENGTH) {
-    fields.push({ field: "password", message: `use at most ${MAX_PASSWORD_LENGTH} characters` });
-  }
+  const problem = passwordProblem(password);
+  if (problem) fields.push({ field: "password", message: problem });
   if (fields.length > 0) {
     throw new ApiError(
       "invalid_fields",
@@ -85,4 +93,55 @@ export async function verifyPassword(email: string, password: string): Promise<A
     return null;
   }
   return (await verify(account.passwordHash, password)) ? account : null;
+}
+
+function invalidField(field: string, message: string): ApiError {
+  return new ApiError("invalid_fields", `${field}: ${message}`, [{ field, message }]);
+}
+
+/**
+ * Replaces the password of `accountId` after checking `currentPassword` against it. The
+ * caller passes the signed-in account's id from the session, so changing a password
+ * requires both that session and the current password. Raises an `invalid_fields`
+ * ApiError on the `currentPassword` or `newPassword` field, and `unauthorized` when the
+ * account no longer exists.
+ */
+export async function changePassword({
+  accountId,
+  currentPassword,
+  newPassword,
+}: {
+  accountId: string;
+  currentPassword: string;
+  newPassword: string;
+}): Promise<void> {
+  const problem = passwordProblem(newPassword);
+  if (problem) throw invalidField("newPassword", problem);
+
+  const db = await getDb();
+  const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
+  if (!account) {
+    throw new ApiError("unauthorized", "This account no longer exists; sign in again.");
+  }
+  if (!(await verify(account.passwordHash, currentPassword))) {
+    throw invalidField("currentPassword", "does not match the password of this account");
+  }
+  if (newPassword === currentPassword) {
+    throw invalidField("newPassword", "choose a password different from the current one");
+  }
+
+  // NOTE: sessions are JWTs that nothing revokes, so other browsers signed in to this
+  // account stay signed in after the change until their session cookie expires.
+  // Matching the old hash too makes a concurrent change win once instead of being overwritten.
+  const updated = await db
+    .update(accounts)
+    .set({ passwordHash: await hash(newPassword, HASH_OPTIONS) })
+    .where(and(eq(accounts.id, accountId), eq(accounts.passwordHash, account.passwordHash)))
+    .returning({ id: accounts.id });
+  if (updated.length === 0) {
+    throw invalidField(
+      "currentPassword",
+      "the password changed in the meantime; enter the new one",
+    );
+  }
 }

@@ -45,3 +45,102 @@ export function demoCommand(keys: {
   const base = keys.baseUrl ? `CHIRP_BASE_URL=${keys.baseUrl} ` : "";
   return `${base}CHIRP_API_KEY=${apiKey} CHIRP_WEBHOOK_KEY=${webhookKey} npm run demo`;
 }
+
+/** The key just created and where this Chirp server is, for the Python and JavaScript setups. */
+export interface SetupSnippetInput {
+  baseUrl: string;
+  kind: "webhook" | "api";
+  key: string;
+}
+
+// Values go into the source as JSON strings, which are valid string literals in both
+// Python and JavaScript, so a base URL with quotes or backslashes cannot break the code.
+function literal(value: string): string {
+  return JSON.stringify(value);
+}
+
+/**
+ * Builds a Python script that submits a RunPod job with Chirp's webhook URL and then opens
+ * its card. The key just created is written in; the other kind of key and the RunPod API
+ * key are read from environment variables named after them.
+ */
+export function pythonSetupExample({ baseUrl, kind, key }: SetupSnippetInput): string {
+  const webhookKey = kind === "webhook" ? literal(key) : 'os.environ["CHIRP_WEBHOOK_KEY"]';
+  const apiKey = kind === "api" ? literal(key) : 'os.environ["CHIRP_API_KEY"]';
+  return `import os
+
+import requests
+
+RUNPOD_API_KEY = os.environ["RUNPOD_API_KEY"]
+ENDPOINT_ID = "ENDPOINT_ID"
+CHIRP_BASE_URL = ${literal(baseUrl)}
+CHIRP_WEBHOOK_KEY = ${webhookKey}
+CHIRP_API_KEY = ${apiKey}
+
+# RunPod calls the webhook URL when the job finishes, which closes the card.
+run = requests.post(
+    f"${RUNPOD_API_BASE}/{ENDPOINT_ID}/run",
+    headers={"Authorization": f"Bearer {RUNPOD_API_KEY}"},
+    json={
+        "input": {"prompt": "..."},
+        "webhook": f"{CHIRP_BASE_URL}/v1/webhooks/runpod?key={CHIRP_WEBHOOK_KEY}",
+    },
+    timeout=30,
+)
+run.raise_for_status()
+job_id = run.json()["id"]
+
+# Opens the card for the job.
+start = requests.post(
+    f"{CHIRP_BASE_URL}/v1/activity/start",
+    headers={"Authorization": f"Bearer {CHIRP_API_KEY}"},
+    json={
+        "schema_id": "@runpod",
+        "data": {"key": job_id, "jobName": "my-first-job", "endpoint": ENDPOINT_ID},
+    },
+    timeout=30,
+)
+start.raise_for_status()
+print("Opened a card for job", job_id)
+`;
+}
+
+/**
+ * Builds the same setup as `pythonSetupExample` as an ES module for Node 18 or later, which
+ * has a built-in `fetch`.
+ */
+export function javascriptSetupExample({ baseUrl, kind, key }: SetupSnippetInput): string {
+  const webhookKey = kind === "webhook" ? literal(key) : "process.env.CHIRP_WEBHOOK_KEY";
+  const apiKey = kind === "api" ? literal(key) : "process.env.CHIRP_API_KEY";
+  return `// Save as chirp-job.mjs and run: node chirp-job.mjs
+const RUNPOD_API_KEY = process.env.RUNPOD_API_KEY;
+const ENDPOINT_ID = "ENDPOINT_ID";
+const CHIRP_BASE_URL = ${literal(baseUrl)};
+const CHIRP_WEBHOOK_KEY = ${webhookKey};
+const CHIRP_API_KEY = ${apiKey};
+
+// RunPod calls the webhook URL when the job finishes, which closes the card.
+const run = await fetch(\`${RUNPOD_API_BASE}/\${ENDPOINT_ID}/run\`, {
+  method: "POST",
+  headers: { Authorization: \`Bearer \${RUNPOD_API_KEY}\`, "Content-Type": "application/json" },
+  body: JSON.stringify({
+    input: { prompt: "..." },
+    webhook: \`\${CHIRP_BASE_URL}/v1/webhooks/runpod?key=\${CHIRP_WEBHOOK_KEY}\`,
+  }),
+});
+if (!run.ok) throw new Error(\`RunPod /run failed: \${run.status} \${await run.text()}\`);
+const { id: jobId } = await run.json();
+
+// Opens the card for the job.
+const start = await fetch(\`\${CHIRP_BASE_URL}/v1/activity/start\`, {
+  method: "POST",
+  headers: { Authorization: \`Bearer \${CHIRP_API_KEY}\`, "Content-Type": "application/json" },
+  body: JSON.stringify({
+    schema_id: "@runpod",
+    data: { key: jobId, jobName: "my-first-job", endpoint: ENDPOINT_ID },
+  }),
+});
+if (!start.ok) throw new Error(\`Chirp activity/start failed: \${start.status} \${await start.text()}\`);
+console.log("Opened a card for job", jobId);
+`;
+}

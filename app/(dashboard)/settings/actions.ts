@@ -1,0 +1,69 @@
+"use server";
+
+import { changePassword } from "@/lib/accounts/store";
+import { requireAccountId } from "@/lib/auth";
+import { ApiError } from "@/lib/http/errors";
+import { logger } from "@/lib/log";
+
+type PasswordField = "currentPassword" | "newPassword" | "confirmPassword";
+
+/** The change-password form's result. Passwords are never sent back to the browser. */
+export interface ChangePasswordState {
+  changed: boolean;
+  /** A problem with the attempt as a whole, shown as an alert. */
+  message?: string;
+  fieldErrors?: Partial<Record<PasswordField, string>>;
+}
+
+function readField(formData: FormData, name: PasswordField): string {
+  const value = formData.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+function isPasswordField(field: string): field is PasswordField {
+  return field === "currentPassword" || field === "newPassword" || field === "confirmPassword";
+}
+
+/** Changes the signed-in account's password. The account id comes from the session only. */
+export async function changePasswordFromForm(
+  _previous: ChangePasswordState,
+  formData: FormData,
+): Promise<ChangePasswordState> {
+  const currentPassword = readField(formData, "currentPassword");
+  const newPassword = readField(formData, "newPassword");
+  const confirmPassword = readField(formData, "confirmPassword");
+
+  const fieldErrors: ChangePasswordState["fieldErrors"] = {};
+  if (currentPassword === "") fieldErrors.currentPassword = "enter your current password";
+  if (newPassword === "") fieldErrors.newPassword = "enter a new password";
+  if (confirmPassword !== newPassword) {
+    fieldErrors.confirmPassword = "does not match the new password; type it again";
+  }
+  if (Object.keys(fieldErrors).length > 0) return { changed: false, fieldErrors };
+
+  let accountId: string | undefined;
+  try {
+    accountId = await requireAccountId();
+    await changePassword({ accountId, currentPassword, newPassword });
+    logger.info({ accountId }, "password changed");
+    return { changed: true };
+  } catch (error) {
+    if (error instanceof ApiError && error.fields) {
+      const fields = error.fields.map((problem) => problem.field);
+      logger.info({ accountId, fields }, "password change rejected");
+      for (const problem of error.fields) {
+        if (isPasswordField(problem.field)) fieldErrors[problem.field] = problem.message;
+      }
+      return { changed: false, fieldErrors };
+    }
+    if (error instanceof ApiError) {
+      logger.info({ accountId, code: error.code }, "password change rejected");
+      return { changed: false, message: error.message };
+    }
+    logger.error({ err: error, accountId }, "password change failed");
+    return {
+      changed: false,
+      message: "Changing the password failed on the server. Try again in a moment.",
+    };
+  }
+}

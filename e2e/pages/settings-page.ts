@@ -1,0 +1,42 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+/** `/settings`: the account's email and the change-password form. */
+export class SettingsPage {
+  constructor(readonly page: Page) {}
+
+  get email(): Locator {
+    return this.page.getByTestId("settings-email");
+  }
+
+  get currentPassword(): Locator {
+    return this.page.getByLabel("Current password", { exact: true });
+  }
+
+  get newPassword(): Locator {
+    return this.page.getByLabel("New password", { exact: true });
+  }
+
+  get confirmPassword(): Locator {
+    return this.page.getByLabel("Confirm new password", { exact: true });
+  }
+
+  get submit(): Locator {
+    return this.page.getByRole("button", { name: "Change password", exact: true });
+  }
+
+  get confirmation(): Locator {
+    return this.page.getByRole("status").filter({ hasText: "Password changed" });
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto("/settings");
+    await expect(this.page.getByRole("heading", { name: "Settings", exact: true })).toBeVisible();
+  }
+
+  async changePassword(current: string, next: string, confirmation = next): Promise<void> {
+    await this.currentPassword.fill(current);
+    await this.newPassword.fill(next);
+    await this.confirmPassword.fill(confirmation);
+    await this.submit.click();
+  }
+}

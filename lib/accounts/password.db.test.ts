@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "@/lib/db/client";
+import { accounts } from "@/lib/db/schema";
+import { ApiError } from "@/lib/http/errors";
+import { changePassword, createAccount, MIN_PASSWORD_LENGTH, verifyPassword } from "./store";
+
+const OLD_PASSWORD = "correct horse battery";
+const NEW_PASSWORD = "purple monkey dishwasher";
+
+async function newAccount() {
+  return createAccount({ email: `password-${randomUUID()}@example.test`, password: OLD_PASSWORD });
+}
+
+async function storedHash(accountId: string): Promise<string> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ passwordHash: accounts.passwordHash })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  if (!row) throw new Error(`account ${accountId} not found`);
+  return row.passwordHash;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
+
+describe("changePassword", () => {
+  it("lets the new password sign in and rejects the old one", async () => {
+    const account = await newAccount();
+
+    await changePassword({
+      accountId: account.id,
+      currentPassword: OLD_PASSWORD,
+      newPassword: NEW_PASSWORD,
+    });
+
+    const withNew = await verifyPassword(account.email, NEW_PASSWORD);
+    expect(withNew?.id).toBe(account.id);
+    expect(await verifyPassword(account.email, OLD_PASSWORD)).toBeNull();
+  });
+
+  it("rejects a wrong current password and keeps the hash", async () => {
+    const account = await newAccount();
+    const before = await storedHash(account.id);
+
+    const error = await rejection(
+      changePassword({
+        accountId: account.id,
+        currentPassword: "not the password at all",
+        newPassword: NEW_PASSWORD,
+      }),
+    );
+
+    expect(error.code).toBe("invalid_fields");
+    expect(error.fields?.map((f) => f.field)).toEqual(["currentPassword"]);
+    expect(await storedHash(account.id)).toBe(before);
+    expect(await verifyPassword(account.email, OLD_PASSWORD)).not.toBeNull();
+  });
+
+  it("rejects a too-short new password", async () => {
+    const account = await newAccount();
+    const before = await storedHash(account.id);
+
+    const error = await rejection(
+      changePassword({
+        accountId: account.id,
+        currentPassword: OLD_PASSWORD,
+        newPassword: "x".repeat(MIN_PASSWORD_LENGTH - 1),
+      }),
+    );
+
+    expect(error.code).toBe("invalid_fields");
+    expect(error.fields).toEqual([
+      { field: "newPassword", message: `use at least ${MIN_PASSWORD_LENGTH} characters` },
+    ]);
+    expect(await storedHash(account.id)).toBe(before);
+  });
+
+  it("rejects a new password equal to the current one", async () => {
+    const account = await newAccount();
+    const before = await storedHash(account.id);
+
+    const error = await rejection(
+      changePassword({
+        accountId: account.id,
+        currentPassword: OLD_PASSWORD,
+        newPassword: OLD_PASSWORD,
+      }),
+    );
+
+    expect(error.fields?.map((f) => f.field)).toEqual(["newPassword"]);
+    expect(await storedHash(account.id)).toBe(before);
+  });
+
+  it("changes only the account whose id is passed", async () => {
+    const signedIn = await newAccount();
+    const other = await createAccount({
+      email: `password-${randomUUID()}@example.test`,
+      password: "another account's password",
+    });
+    const otherBefore = await storedHash(other.id);
+
+    // The other account's password, sent with the signed-in account's id, is checked against
+    // the signed-in account only, so it is rejected and the other account is untouched.
+    const error = await rejection(
+      changePassword({
+        accountId: signedIn.id,
+        currentPassword: "another account's password",
+        newPassword: NEW_PASSWORD,
+      }),
+    );
+
+    expect(error.fields?.map((f) => f.field)).toEqual(["currentPassword"]);
+    expect(await storedHash(other.id)).toBe(otherBefore);
+    expect(await verifyPassword(other.email, NEW_PASSWORD)).toBeNull();
+    expect(await verifyPassword(signedIn.email, OLD_PASSWORD)).not.toBeNull();
+  });
+
+  it("rejects an account id that does not exist", async () => {
+    const error = await rejection(
+      changePassword({
+        accountId: `acc_${randomUUID()}`,
+        currentPassword: OLD_PASSWORD,
+        newPassword: NEW_PASSWORD,
+      }),
+    );
+
+    expect(error.code).toBe("unauthorized");
+  });
+});
