@@ -97,7 +97,7 @@ test.describe("board", () => {
     const other = await postActivity("start", keys.apiKey, {
       key: elsewhere,
       jobName: "e2e-other",
-      endpoint: "e2eotherendpt",
+      endpoint: "e2eotherendp02",
     });
     expect(other.status).toBe(201);
 
@@ -125,13 +125,13 @@ test.describe("board", () => {
     expect((await startActivity(keys.apiKey, jobId)).status).toBe(201);
     await board.goto();
 
-    await board.page.getByLabel("State", { exact: true }).selectOption("completed");
+    await board.page.getByRole("combobox", { name: /^State\b/ }).selectOption("completed");
     await board.page.getByRole("button", { name: "Apply" }).click();
     await expect(board.page).toHaveURL(/[?&]state=completed/);
     await expect(board.card(jobId)).toHaveCount(0);
     await expect(board.page.getByTestId("board-no-match")).toBeVisible();
 
-    await board.page.getByLabel("State", { exact: true }).selectOption("queued");
+    await board.page.getByRole("combobox", { name: /^State\b/ }).selectOption("queued");
     await board.page.getByRole("button", { name: "Apply" }).click();
     await expect(board.page).toHaveURL(/[?&]state=queued/);
     await expect(board.card(jobId)).toHaveAttribute("data-state", "queued");

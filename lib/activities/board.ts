@@ -58,6 +58,8 @@ export function filterConditions(
   if (withState && filters.state) conditions.push(eq(activities.state, filters.state));
   if (filters.endpoint) conditions.push(eq(activities.endpoint, filters.endpoint));
   if (filters.q) {
+    // NOTE: no index serves a substring search, so a search reads every card of the
+    // account; the other conditions narrow it first where they can.
     const pattern = escapeLike(filters.q);
     conditions.push(
       or(

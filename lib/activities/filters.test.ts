@@ -20,7 +20,7 @@ describe("parseBoardFilters", () => {
     const { filters, errors } = parseBoardFilters({
       status: "open",
       state: "timed_out",
-      endpoint: "ep-video",
+      endpoint: "abcdefgh012345",
       q: " frames ",
       since: "2026-12-01",
       until: "2026-12-04T21:30:00Z",
@@ -28,7 +28,7 @@ describe("parseBoardFilters", () => {
     expect(errors).toEqual([]);
     expect(filters.status).toBe("open");
     expect(filters.state).toBe("timed_out");
-    expect(filters.endpoint).toBe("ep-video");
+    expect(filters.endpoint).toBe("abcdefgh012345");
     expect(filters.q).toBe("frames");
     expect(filters.since?.toISOString()).toBe("2026-12-01T00:00:00.000Z");
     expect(filters.until?.toISOString()).toBe("2026-12-04T21:30:00.000Z");
@@ -49,7 +49,7 @@ describe("parseBoardFilters", () => {
   it.each([
     ["status", "pending", "status=pending is not a status"],
     ["state", "done", "state=done is not a state"],
-    ["endpoint", "ep video", "endpoint=ep video is not an endpoint id"],
+    ["endpoint", "ep-video", "endpoint=ep-video is not a RunPod endpoint id"],
     ["since", "yesterday", "since=yesterday is not a date"],
     ["until", "2026-13-45", "until=2026-13-45 is not a date"],
   ])("rejects %s=%s naming the value", (name, value, message) => {
@@ -73,8 +73,8 @@ describe("parseBoardFilters", () => {
   });
 
   it("keeps valid parameters next to invalid ones", () => {
-    const { filters, errors } = parseBoardFilters({ state: "bogus", endpoint: "ep-1" });
-    expect(filters).toEqual({ endpoint: "ep-1" });
+    const { filters, errors } = parseBoardFilters({ state: "bogus", endpoint: "abcdefgh012345" });
+    expect(filters).toEqual({ endpoint: "abcdefgh012345" });
     expect(errors).toHaveLength(1);
   });
 

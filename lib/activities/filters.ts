@@ -1,4 +1,5 @@
 import { type ActivityState, activityStates } from "@/lib/db/schema";
+import { ENDPOINT_ID_PATTERN } from "@/lib/runpod/status";
 
 /**
  * Board filters as they appear in the URL, parsed and validated. Pure code, shared by
@@ -71,9 +72,11 @@ export function parseBoardFilters(params: SearchParams): ParsedFilters {
 
   const endpoint = single(params, "endpoint");
   if (endpoint !== undefined) {
-    if (/^[A-Za-z0-9_-]{1,128}$/.test(endpoint)) filters.endpoint = endpoint;
+    if (ENDPOINT_ID_PATTERN.test(endpoint)) filters.endpoint = endpoint;
     else {
-      errors.push(`endpoint=${endpoint} is not an endpoint id; use letters, digits, - and _ only.`);
+      errors.push(
+        `endpoint=${endpoint} is not a RunPod endpoint id; use its 14 lowercase letters and digits.`,
+      );
     }
   }
 
