@@ -1,5 +1,12 @@
 import { expect, test } from "./fixtures";
-import { completedStatusObject, newJobId, postWebhook, startActivity } from "./support/chirp-api";
+import {
+  completedStatusObject,
+  ENDPOINT_ID,
+  newJobId,
+  postActivity,
+  postWebhook,
+  startActivity,
+} from "./support/chirp-api";
 import { submitJob } from "./support/runpod";
 
 // A python handler's exception as runpod-python reports it in a FAILED job's `error`.
@@ -81,5 +88,60 @@ test.describe("board", () => {
       "/v1/webhooks/runpod?key=",
     );
     await expect(main, "the empty state shows the start call").toContainText("/v1/activity/start");
+  });
+
+  test("board filtered to an endpoint updates live", async ({ board, keys }) => {
+    const onEndpoint = newJobId();
+    const elsewhere = newJobId();
+    expect((await startActivity(keys.apiKey, onEndpoint)).status).toBe(201);
+    const other = await postActivity("start", keys.apiKey, {
+      key: elsewhere,
+      jobName: "e2e-other",
+      endpoint: "e2eotherendp02",
+    });
+    expect(other.status).toBe(201);
+
+    await board.goto(`endpoint=${ENDPOINT_ID}`);
+    await board.markDocument();
+    await expect(board.card(onEndpoint)).toHaveAttribute("data-state", "queued");
+    await expect(board.card(elsewhere)).toHaveCount(0);
+    await expect(board.stateCount("queued")).toContainText("1");
+
+    // The other endpoint's webhook goes first, so once the filtered card has changed the
+    // other one has been received too and must still be left out.
+    expect((await postWebhook(keys.webhookUrl, completedStatusObject(elsewhere))).status).toBe(200);
+    expect((await postWebhook(keys.webhookUrl, completedStatusObject(onEndpoint))).status).toBe(
+      200,
+    );
+
+    await expect(board.card(onEndpoint)).toHaveAttribute("data-state", "completed");
+    await expect(board.card(elsewhere)).toHaveCount(0);
+    await expect(board.cards).toHaveCount(1);
+    expect(await board.keptDocument(), "the board updated without a reload").toBe(true);
+  });
+
+  test("filter form puts the filters in the URL", async ({ board, keys }) => {
+    const jobId = newJobId();
+    expect((await startActivity(keys.apiKey, jobId)).status).toBe(201);
+    await board.goto();
+
+    await board.page.getByRole("combobox", { name: /^State\b/ }).selectOption("completed");
+    await board.page.getByRole("button", { name: "Apply" }).click();
+    await expect(board.page).toHaveURL(/[?&]state=completed/);
+    await expect(board.card(jobId)).toHaveCount(0);
+    await expect(board.page.getByTestId("board-no-match")).toBeVisible();
+
+    await board.page.getByRole("combobox", { name: /^State\b/ }).selectOption("queued");
+    await board.page.getByRole("button", { name: "Apply" }).click();
+    await expect(board.page).toHaveURL(/[?&]state=queued/);
+    await expect(board.card(jobId)).toHaveAttribute("data-state", "queued");
+  });
+
+  test("invalid filter value is named and ignored", async ({ board, keys }) => {
+    const jobId = newJobId();
+    expect((await startActivity(keys.apiKey, jobId)).status).toBe(201);
+    await board.goto("state=finished");
+    await expect(board.filterErrors).toContainText("state=finished is not a state");
+    await expect(board.card(jobId)).toHaveAttribute("data-state", "queued");
   });
 });

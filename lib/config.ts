@@ -160,3 +160,8 @@ export function maxWebhookBodyBytes(): number {
 export function storedBodyBytes(): number {
   return readInteger("CHIRP_STORED_BODY_BYTES", 256 * 1024);
 }
+
+/** Returns how long an open card may go without a change before the board calls it stale. */
+export function staleAfterMinutes(): number {
+  return readInteger("CHIRP_STALE_AFTER_MINUTES", 15);
+}

@@ -1,26 +1,139 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { BoardEmptyState } from "@/app/_components/board-empty-state";
+import { BoardFilters } from "@/app/_components/board-filters";
 import { LiveBoard } from "@/app/_components/live-board";
-import { listBoard } from "@/lib/activities/store";
+import {
+  countActivitiesByState,
+  decodeCursor,
+  listActivities,
+  type StateCounts,
+} from "@/lib/activities/board";
+import {
+  type BoardFilters as Filters,
+  filtersToParams,
+  hasFilters,
+  parseBoardFilters,
+  type SearchParams,
+} from "@/lib/activities/filters";
 import { toActivityView } from "@/lib/activities/view";
-import { publicBaseUrl } from "@/lib/config";
+import { publicBaseUrl, staleAfterMinutes } from "@/lib/config";
+import { activityStates } from "@/lib/db/schema";
 import { latestEventId } from "@/lib/live/events";
 import { requireSession } from "./session";
 
 export const metadata: Metadata = { title: "Board" };
 
-export default async function BoardPage() {
+function boardHref(filters: Filters, extra: Record<string, string> = {}): string {
+  const params = filtersToParams(filters);
+  for (const [name, value] of Object.entries(extra)) params.set(name, value);
+  const query = params.toString();
+  return query ? `/?${query}` : "/";
+}
+
+function StateCounters({ counts, filters }: { counts: StateCounts; filters: Filters }) {
+  return (
+    <nav aria-label="Cards per state" className="mb-4 flex flex-wrap gap-2 text-xs">
+      {activityStates.map((state) => {
+        const selected = filters.state === state;
+        const href = boardHref({
+          ...filters,
+          status: undefined,
+          state: selected ? undefined : state,
+        });
+        return (
+          <Link
+            key={state}
+            href={href}
+            data-testid="state-count"
+            data-state={state}
+            aria-current={selected ? "true" : undefined}
+            className={`rounded-full border px-3 py-1 ${
+              selected
+                ? "border-runpod-light bg-runpod/20 text-white"
+                : "border-zinc-700 text-zinc-300 hover:border-zinc-500"
+            }`}
+          >
+            {state} <span className="font-mono tabular-nums">{counts[state]}</span>
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}
+
+export default async function BoardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { accountId } = await requireSession();
+  const params = await searchParams;
+  const { filters, errors } = parseBoardFilters(params);
+  const rawCursor = typeof params.cursor === "string" ? params.cursor : undefined;
+  const cursor = rawCursor === undefined ? undefined : decodeCursor(rawCursor);
+  if (rawCursor !== undefined && cursor === undefined) {
+    errors.push(`cursor=${rawCursor} is not a page of this board; showing the first page.`);
+  }
+
   // The event id is read first: a change committed between the two reads is then sent
   // again by the stream, which is harmless, instead of being missed.
   const afterEventId = await latestEventId({ accountId });
-  const activities = await listBoard({ accountId });
+  const [page, counts] = await Promise.all([
+    listActivities({ accountId, filters, cursor }),
+    countActivitiesByState({ accountId, filters }),
+  ]);
+  const filterValues = Object.fromEntries(filtersToParams(filters));
+  const filtered = hasFilters(filters);
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+
   return (
-    <LiveBoard
-      initialActivities={activities.map(toActivityView)}
-      latestEventId={afterEventId}
-      serverNow={Date.now()}
-      emptyState={<BoardEmptyState baseUrl={publicBaseUrl()} />}
-    />
+    <>
+      <LiveBoard
+        toolbar={
+          <>
+            <BoardFilters key={JSON.stringify(filterValues)} values={filterValues} />
+            {errors.length > 0 ? (
+              <ul
+                role="alert"
+                data-testid="filter-errors"
+                className="mb-4 space-y-1 text-sm text-amber-300"
+              >
+                {errors.map((error) => (
+                  <li key={error}>{error}</li>
+                ))}
+              </ul>
+            ) : null}
+            {total > 0 || filtered ? <StateCounters counts={counts} filters={filters} /> : null}
+          </>
+        }
+        initialActivities={page.activities.map(toActivityView)}
+        latestEventId={afterEventId}
+        serverNow={Date.now()}
+        filterValues={filterValues}
+        firstPage={cursor === undefined}
+        staleAfterMs={staleAfterMinutes() * 60_000}
+        emptyState={
+          filtered || cursor ? (
+            <p data-testid="board-no-match" className="text-sm text-zinc-400">
+              No cards match these filters.
+            </p>
+          ) : (
+            <BoardEmptyState baseUrl={publicBaseUrl()} />
+          )
+        }
+      />
+      <nav aria-label="Pages" className="mt-6 flex gap-4 text-sm">
+        {cursor ? (
+          <Link href={boardHref(filters)} className="text-runpod-light hover:underline">
+            First page
+          </Link>
+        ) : null}
+        {page.nextCursor ? (
+          <Link
+            href={boardHref(filters, { cursor: page.nextCursor })}
+            className="text-runpod-light hover:underline"
+          >
+            Next page
+          </Link>
+        ) : null}
+      </nav>
+    </>
   );
 }

@@ -6,9 +6,11 @@ import {
   formatDuration,
   formatTimer,
   isOpen,
+  staleSince,
   totalMs,
 } from "@/lib/activities/presentation";
 import type { ActivityView } from "@/lib/activities/view";
+import { LocalTime } from "./local-time";
 
 const COLOR_CLASSES: Record<
   CardColor,
@@ -53,9 +55,12 @@ export function ActivityCard({
   activity,
   now,
   detailHref,
+  staleAfterMs,
 }: {
   activity: ActivityView;
   now: number;
+  /** How long an open card may go without a change before it shows "Stale since". */
+  staleAfterMs?: number;
   /** The URL a click on the card opens. The detail page passes none for its own card. */
   detailHref?: string;
 }) {
@@ -65,6 +70,7 @@ export function ActivityCard({
   const title = contentState.jobName;
   const action = contentState.actionLine;
   const total = totalMs(activity);
+  const stale = staleAfterMs === undefined ? null : staleSince(activity, now, staleAfterMs);
   const timer = open
     ? formatTimer(elapsedMs(activity, now))
     : total === null
@@ -130,6 +136,11 @@ export function ActivityCard({
       >
         {action}
       </p>
+      {stale ? (
+        <p data-testid="stale-since" className="mt-2 text-xs font-medium text-amber-300">
+          Stale since <LocalTime iso={stale.toISOString()} />
+        </p>
+      ) : null}
       <div className="mt-3 flex items-center gap-3">
         <div className="h-1 flex-1 overflow-hidden rounded-full bg-zinc-800" aria-hidden="true">
           {open ? (

@@ -1,6 +1,7 @@
 "use client";
 
-import { type ReactNode, useEffect, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { matchesFilters, parseBoardFilters } from "@/lib/activities/filters";
 import { isOpen, sortBoard, upsertActivity } from "@/lib/activities/presentation";
 import type { ActivityView } from "@/lib/activities/view";
 import { ActivityCard } from "./activity-card";
@@ -39,24 +40,58 @@ export function LiveStatus({ connected }: { connected: boolean }) {
 }
 
 /**
+ * Applies one card from the live stream to a filtered board page. A card that no longer
+ * matches the filters leaves the page. A new card joins only the first page, because
+ * later pages end at a cursor the new card sorts before.
+ */
+function applyLiveActivity(
+  board: ActivityView[],
+  activity: ActivityView,
+  matches: boolean,
+  firstPage: boolean,
+): ActivityView[] {
+  const present = board.some((card) => card.id === activity.id);
+  if (!matches) return present ? board.filter((card) => card.id !== activity.id) : board;
+  if (!present && !firstPage) return board;
+  return upsertActivity(board, activity);
+}
+
+/**
  * The board: the cards rendered on the server, kept current by the live stream.
  * `serverNow` is the server's clock at render time, so the first render of the timers
- * matches the server's HTML.
+ * matches the server's HTML. `filterValues` are the board's query parameters, already
+ * validated on the server; live changes are applied only to cards that match them.
  */
 export function LiveBoard({
   initialActivities,
   latestEventId,
   serverNow,
   emptyState,
+  filterValues = {},
+  firstPage = true,
+  staleAfterMs,
+  toolbar,
 }: {
   initialActivities: ActivityView[];
   latestEventId: number;
   serverNow: number;
   emptyState: ReactNode;
+  filterValues?: Record<string, string>;
+  firstPage?: boolean;
+  staleAfterMs?: number;
+  /** Filters and counters, drawn under the heading. */
+  toolbar?: ReactNode;
 }) {
+  const filterKey = JSON.stringify(filterValues);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey is filterValues by value
+  const filters = useMemo(() => parseBoardFilters(filterValues).filters, [filterKey]);
   const [activities, setActivities] = useState(() => sortBoard(initialActivities));
+  // A navigation to other filters or another page renders new initial cards.
+  useEffect(() => setActivities(sortBoard(initialActivities)), [initialActivities]);
   const connected = useLiveStream(latestEventId, (activity) =>
-    setActivities((board) => upsertActivity(board, activity)),
+    setActivities((board) =>
+      applyLiveActivity(board, activity, matchesFilters(activity, filters), firstPage),
+    ),
   );
   const openCount = activities.filter((activity) => isOpen(activity.state)).length;
   const now = useClock(serverNow, openCount > 0);
@@ -74,6 +109,7 @@ export function LiveBoard({
           </p>
         ) : null}
       </div>
+      {toolbar}
       {activities.length === 0 ? (
         emptyState
       ) : (
@@ -84,6 +120,7 @@ export function LiveBoard({
                 activity={activity}
                 now={now}
                 detailHref={`/activities/${activity.id}`}
+                staleAfterMs={staleAfterMs}
               />
             </li>
           ))}

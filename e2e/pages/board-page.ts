@@ -20,11 +20,19 @@ export class BoardPage {
     return this.page.locator(`[data-testid="activity-card"][data-key="${jobId}"]`);
   }
 
-  /** Opens the board and waits until its live stream is connected. */
-  async goto(): Promise<void> {
-    await this.page.goto("/");
+  /** Opens the board, with filters as query parameters, and waits for its live stream. */
+  async goto(query = ""): Promise<void> {
+    await this.page.goto(query ? `/?${query}` : "/");
     await expect(this.heading).toBeVisible();
     await expect(this.liveStatus).toHaveText("Live");
+  }
+
+  get filterErrors(): Locator {
+    return this.page.getByTestId("filter-errors");
+  }
+
+  stateCount(state: string): Locator {
+    return this.page.locator(`[data-testid="state-count"][data-state="${state}"]`);
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   formatDuration,
   formatTimer,
   sortBoard,
+  staleSince,
   totalMs,
   upsertActivity,
 } from "./presentation";
@@ -258,5 +259,32 @@ describe("upsertActivity", () => {
       2,
     );
     expect(next.map((a) => a.id)).toEqual(["newer", "open"]);
+  });
+});
+
+describe("staleSince", () => {
+  const updatedAt = "2026-12-04T12:00:00.000Z";
+  const fifteenMinutes = 15 * 60_000;
+  const changed = Date.parse(updatedAt);
+
+  it("is null before the limit", () => {
+    expect(
+      staleSince({ state: "running", updatedAt }, changed + fifteenMinutes - 1, fifteenMinutes),
+    ).toBeNull();
+  });
+
+  it("is the last change plus the limit once passed", () => {
+    const since = staleSince(
+      { state: "queued", updatedAt },
+      changed + fifteenMinutes,
+      fifteenMinutes,
+    );
+    expect(since?.toISOString()).toBe("2026-12-04T12:15:00.000Z");
+  });
+
+  it("is null for a closed card", () => {
+    expect(
+      staleSince({ state: "completed", updatedAt }, changed + 10 * fifteenMinutes, fifteenMinutes),
+    ).toBeNull();
   });
 });

@@ -173,3 +173,17 @@ export function upsertActivity<T extends BoardFields>(
   const others = board.filter((activity) => activity.id !== incoming.id);
   return sortBoard([...others, incoming]).slice(0, limit);
 }
+
+/**
+ * Returns when an open card became stale: its last change plus `staleAfterMs`, once `now`
+ * has passed that time. Closed cards are never stale.
+ */
+export function staleSince(
+  activity: Pick<ActivityView, "state" | "updatedAt">,
+  now: number,
+  staleAfterMs: number,
+): Date | null {
+  if (!isOpen(activity.state)) return null;
+  const since = new Date(activity.updatedAt).getTime() + staleAfterMs;
+  return Number.isFinite(since) && now >= since ? new Date(since) : null;
+}

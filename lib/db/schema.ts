@@ -97,7 +97,23 @@ export const activities = pgTable(
   },
   (table) => [
     uniqueIndex("activities_routing_key").on(table.accountId, table.schemaId, table.key),
-    index("activities_board_idx").on(table.accountId, table.closedAt, table.updatedAt),
+    // The board's order, open cards first, so a page is a range of this index whatever
+    // its cursor.
+    index("activities_board_order_idx").on(
+      table.accountId,
+      sql`(${table.closedAt} is null)`,
+      table.updatedAt,
+      table.id,
+    ),
+    // Counters per state: the whole account from this narrow index alone, and an
+    // endpoint with its time range from the wider one.
+    index("activities_state_idx").on(table.accountId, table.state),
+    index("activities_endpoint_idx").on(
+      table.accountId,
+      table.endpoint,
+      table.state,
+      table.updatedAt,
+    ),
     check(
       "activities_state_check",
       sql`${table.state} in ('queued', 'running', 'completed', 'failed', 'timed_out', 'cancelled')`,

@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import { type SQL, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAccount } from "@/lib/accounts/store";
+import { getDb } from "@/lib/db/client";
+import { boardPageQuery, stateCountsQuery } from "./board";
+import type { BoardFilters } from "./filters";
+
+// The board's queries must stay index scans on an account with 100,000 cards, so the
+// first page and the counters do not read the whole table.
+
+const CARDS = 100_000;
+let accountId: string;
+
+beforeAll(async () => {
+  const account = await createAccount({
+    email: `board-scale-${randomUUID()}@example.test`,
+    password: "correct horse battery",
+  });
+  accountId = account.id;
+  const db = await getDb();
+  // One statement: 1 card in 50 open, 20 endpoints, one card changed per second.
+  await db.execute(sql`
+    insert into activities
+      (id, account_id, schema_id, key, job_name, endpoint, state, opened_by, created_at, updated_at, closed_at)
+    select
+      ${accountId} || '-' || g,
+      ${accountId},
+      '@runpod',
+      md5(g::text) || '-u1',
+      'job ' || g,
+      'ep-' || (g % 20),
+      case
+        when g % 50 = 0 then (array['queued', 'running'])[1 + g % 2]
+        else (array['completed', 'failed', 'timed_out', 'cancelled'])[1 + g % 4]
+      end,
+      'api',
+      now() - make_interval(secs => g),
+      now() - make_interval(secs => g),
+      case when g % 50 = 0 then null else now() - make_interval(secs => g) end
+    from generate_series(1, ${CARDS}) as g
+  `);
+  // Fresh statistics and visibility map, as autovacuum would leave them after a bulk load.
+  await db.execute(sql`vacuum analyze activities`);
+}, 300_000);
+
+afterAll(async () => {
+  const db = await getDb();
+  await db.execute(sql`delete from accounts where id = ${accountId}`);
+});
+
+async function plan(query: SQL): Promise<string> {
+  const db = await getDb();
+  const result = (await db.execute(sql`explain ${query}`)) as unknown as {
+    rows: Record<string, string>[];
+  };
+  return result.rows.map((row) => Object.values(row)[0]).join("\n");
+}
+
+async function expectIndexScan(query: SQL) {
+  const text = await plan(query);
+  expect(text, text).not.toMatch(/Seq Scan on activities/);
+  expect(text, text).toMatch(
+    /(Index (Only )?Scan( Backward)? using|Bitmap Index Scan on) activities_\w+/,
+  );
+}
+
+const views: [string, BoardFilters][] = [
+  ["default view", {}],
+  [
+    "filtered view",
+    { endpoint: "ep-7", state: "failed", since: new Date(Date.now() - 86_400_000) },
+  ],
+];
+
+describe("board on 100,000 cards", () => {
+  it("seeds the account", async () => {
+    const db = await getDb();
+    const result = (await db.execute(
+      sql`select count(*)::int as count from activities where account_id = ${accountId}`,
+    )) as unknown as { rows: { count: number }[] };
+    expect(Number(result.rows[0]?.count)).toBe(CARDS);
+  });
+
+  it.each(views)("first page of %s uses an index", async (_name, filters) => {
+    const db = await getDb();
+    await expectIndexScan(boardPageQuery(db, { accountId, filters, limit: 51 }).getSQL());
+  });
+
+  it.each(views)("deep page of %s uses an index", async (_name, filters) => {
+    const db = await getDb();
+    const cursor = {
+      open: false,
+      updatedAt: new Date(Date.now() - 50_000_000).toISOString(),
+      id: `${accountId}-50000`,
+    };
+    await expectIndexScan(boardPageQuery(db, { accountId, filters, cursor, limit: 51 }).getSQL());
+  });
+
+  it.each(views)("counters of %s use an index", async (_name, filters) => {
+    const db = await getDb();
+    await expectIndexScan(stateCountsQuery(db, { accountId, filters }).getSQL());
+  });
+});
