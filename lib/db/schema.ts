@@ -64,7 +64,7 @@ export const activityStates = [
 ] as const;
 export type ActivityState = (typeof activityStates)[number];
 
-/** Who caused a change: the activity API, a RunPod webhook delivery, or a person. */
+/** The origin of a change: the activity API, a RunPod webhook delivery, or a person on the dashboard. */
 export const eventSources = ["api", "webhook", "dashboard"] as const;
 export type EventSource = (typeof eventSources)[number];
 
@@ -151,7 +151,7 @@ export const activityEvents = pgTable(
   ],
 );
 
-/** Every request to a webhook URL whose key belongs to an account, with what we answered. */
+/** Every request to a webhook URL whose key belongs to an account, with the response it got. */
 export const deliveries = pgTable(
   "deliveries",
   {
@@ -194,7 +194,8 @@ export const keyAuditActions = [
 export type KeyAuditAction = (typeof keyAuditActions)[number];
 
 /**
- * Who did what to which key, and failed uses of revoked, expired or deleted keys. Keys
+ * The audit trail of key changes (actor, action, key) and of failed uses of revoked,
+ * expired or deleted keys. Keys
  * are named by id and display start, never by secret. `key_id` has no foreign key so
  * the trail outlives a deleted key.
  */

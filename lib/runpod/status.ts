@@ -27,7 +27,7 @@ export function isTerminal(state: ActivityState): boolean {
   return TERMINAL_STATES.has(state);
 }
 
-/** The card state for a RunPod status, or null for a status Chirp does not know. */
+/** Returns the card state for a RunPod status, or null for a status Chirp does not know. */
 export function stateForStatus(status: string): ActivityState | null {
   // RunPod sends upper case; hand-written requests often don't, and mean the same status.
   const word = status.toUpperCase();
@@ -35,13 +35,13 @@ export function stateForStatus(status: string): ActivityState | null {
   return Object.hasOwn(STATUS_TO_STATE, word) ? STATUS_TO_STATE[word]! : null;
 }
 
-/** The RunPod status word for a card state, as the card header shows it. */
+/** Returns the RunPod status word for a card state, as the card header shows it. */
 export function statusWord(state: ActivityState): string {
   return state === "queued" ? "QUEUED" : state.toUpperCase();
 }
 
 /**
- * The state a card moves to. A terminal state is final: the first one wins and nothing
+ * Returns the state a card moves to. A terminal state is final: the first one wins and nothing
  * reopens or recolours the card. Any open state may follow any other, because RunPod
  * re-queues a job whose worker crashed (running -> queued).
  */
@@ -50,7 +50,7 @@ export function nextState(current: ActivityState, incoming: ActivityState | null
   return incoming;
 }
 
-/** Fields of a RunPod status object (webhook body or /status answer) that a card shows. */
+/** Fields of a RunPod status object (webhook body or /status response) that a card shows. */
 export interface JobOutcome {
   delayMs: number | null;
   executionMs: number | null;
@@ -119,7 +119,7 @@ export function replaceNul(text: string): string {
   return text.replaceAll("\u0000", "\uFFFD");
 }
 
-/** The endpoint's page in the RunPod console; RunPod has no documented per-job page. */
+/** Returns the endpoint's page in the RunPod console, because RunPod has no documented per-job page. */
 export function consoleUrl(endpointId: string): string {
   return `https://console.runpod.io/serverless/user/endpoint/${encodeURIComponent(endpointId)}`;
 }
