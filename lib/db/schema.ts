@@ -195,9 +195,8 @@ export type KeyAuditAction = (typeof keyAuditActions)[number];
 
 /**
  * The audit trail of key changes (actor, action, key) and of failed uses of revoked,
- * expired or deleted keys. Keys
- * are named by id and display start, never by secret. `key_id` has no foreign key so
- * the trail outlives a deleted key.
+ * expired or deleted keys. Keys are named by id and display start, never by secret.
+ * `key_id` has no foreign key, so the trail outlives a deleted key.
  */
 export const keyAuditEvents = pgTable(
   "key_audit_events",
