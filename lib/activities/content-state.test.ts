@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Activity, ActivityState } from "@/lib/db/schema";
+import { activityViewFixture } from "@/lib/testing/activity-view";
 import {
   APS_FIELDS,
   activityContentState,
@@ -12,40 +13,14 @@ import {
   truncateText,
 } from "./content-state";
 import { actionLine } from "./presentation";
-import type { ActivityView } from "./view";
-import { toActivityView } from "./view";
+import { type ActivityView, toActivityView } from "./view";
 
 const OPENED = "2025-01-01T10:00:00.000Z";
 const CHANGED = "2025-01-01T10:02:05.000Z";
 const OPENED_SECONDS = Date.parse(OPENED) / 1000;
 const CHANGED_SECONDS = Date.parse(CHANGED) / 1000;
 
-function view(overrides: Partial<ActivityView> = {}): ActivityView {
-  return {
-    id: "act_1",
-    schemaId: "@runpod",
-    key: "2f1e6c1a-8a55-4a2b-9b55-0d6f3b0c1e2a-u1",
-    jobName: "sdxl-batch",
-    endpoint: "isxbq1e254mbjz",
-    state: "queued",
-    statusWord: "QUEUED",
-    runpodStatus: null,
-    queuePosition: null,
-    gpuType: null,
-    progress: null,
-    errorMessage: null,
-    hasOutput: null,
-    delayMs: null,
-    executionMs: null,
-    workerId: null,
-    openedBy: "api",
-    consoleUrl: "https://console.runpod.io/serverless/user/endpoint/isxbq1e254mbjz",
-    createdAt: OPENED,
-    updatedAt: OPENED,
-    closedAt: null,
-    ...overrides,
-  };
-}
+const view = activityViewFixture;
 
 const STATUS_WORDS: Record<ActivityState, string> = {
   queued: "QUEUED",

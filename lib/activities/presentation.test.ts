@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { activityViewFixture } from "@/lib/testing/activity-view";
 import {
   actionLine,
   cardColor,
@@ -11,34 +12,8 @@ import {
   totalMs,
   upsertActivity,
 } from "./presentation";
-import type { ActivityView } from "./view";
 
-function view(overrides: Partial<ActivityView> = {}): ActivityView {
-  return {
-    id: "act_1",
-    schemaId: "@runpod",
-    key: "2f1e6c1a-8a55-4a2b-9b55-0d6f3b0c1e2a-u1",
-    jobName: "sdxl-batch",
-    endpoint: "isxbq1e254mbjz",
-    state: "queued",
-    statusWord: "QUEUED",
-    runpodStatus: null,
-    queuePosition: null,
-    gpuType: null,
-    progress: null,
-    errorMessage: null,
-    hasOutput: null,
-    delayMs: null,
-    executionMs: null,
-    workerId: null,
-    openedBy: "api",
-    consoleUrl: "https://console.runpod.io/serverless/user/endpoint/isxbq1e254mbjz",
-    createdAt: "2025-01-01T10:00:00.000Z",
-    updatedAt: "2025-01-01T10:00:00.000Z",
-    closedAt: null,
-    ...overrides,
-  };
-}
+const view = activityViewFixture;
 
 describe("formatDuration", () => {
   it.each([
