@@ -11,8 +11,8 @@ export async function register(): Promise<void> {
   try {
     await getDb();
   } catch (error) {
-    // A server that cannot open its database would answer every request with 500; stop
-    // at once with the reason instead (the embedded folder in use, a bad setting).
+    // A server that cannot open its database would return 500 for every request, so it
+    // stops at once with the reason instead (the embedded folder in use, a bad setting).
     if (!(error instanceof ConfigError)) throw error;
     console.error(`Chirp cannot start: ${error.message}`);
     process.exit(1);

@@ -36,7 +36,7 @@ export interface ActivityChange {
   key: string;
   type: ActivityEvent["type"];
   source: EventSource;
-  /** The state the sender asks for, or null to leave the state as it is. */
+  /** The state the sender requests, or null to leave the state as it is. */
   state: ActivityState | null;
   /** RunPod's status word as received, kept on the event even when Chirp does not know it. */
   runpodStatus?: string | null;
@@ -215,7 +215,7 @@ export async function getActivitiesByIds(
     .where(and(eq(activities.accountId, accountId), sql`${activities.id} in ${ids}`));
 }
 
-/** The board: open cards first (newest first), then the most recently closed. */
+/** Lists the board: open cards first (newest first), then the most recently closed. */
 export async function listBoard({
   accountId,
   limit = 200,

@@ -10,8 +10,8 @@ import { authConfig } from "./config";
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...authConfig,
   secret: authSecret(),
-  // Auth.js prints every failed sign-in as an error with a stack; a wrong password is an
-  // ordinary outcome, and the rest goes to the structured log.
+  // Auth.js prints every failed sign-in as an error with a stack. A wrong password is an
+  // ordinary outcome, so it is dropped, and other errors go to the structured log.
   logger: {
     error(error) {
       if (error.name === "CredentialsSignin") return;
@@ -35,7 +35,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ],
 }));
 
-/** The signed-in account's id, or an ApiError that becomes a 401. */
+/** Returns the signed-in account's id, or throws an ApiError that becomes a 401. */
 export async function requireAccountId(): Promise<string> {
   const session = await auth();
   const id = session?.user?.id;

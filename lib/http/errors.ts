@@ -2,7 +2,7 @@ import { logger } from "@/lib/log";
 
 /**
  * Every error the HTTP API returns, with its status. The code is stable for clients;
- * the message is for people and says what to do next.
+ * the message is for people and tells them what to do next.
  */
 export const errorStatuses = {
   missing_key: 401,
@@ -93,7 +93,7 @@ export function isDatabaseUnreachable(error: unknown): boolean {
 /**
  * Turns anything a handler throws into the one error body. ApiErrors are the client's
  * fault and pass through; an unreachable database is 503 so senders retry; anything
- * else is our bug, logged with its stack and answered 500.
+ * else is our bug, logged with its stack and returned as 500.
  */
 export function toApiError(error: unknown, context: Record<string, unknown>): ApiError {
   if (error instanceof ApiError) return error;

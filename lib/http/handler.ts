@@ -49,7 +49,7 @@ export function methodNotAllowed(allowed: string): (request: Request) => Promise
     );
 }
 
-/** Reads a JSON object body, or throws the 400 that says what is wrong with it. */
+/** Reads a JSON object body, or throws a 400 that names what is wrong with it. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const text = await request.text();
   if (text.trim() === "")

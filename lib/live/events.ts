@@ -58,7 +58,8 @@ interface Hub {
 const globalStore = globalThis as typeof globalThis & { chirpEventHub?: Hub };
 
 /**
- * One LISTEN per process, fanned out to the live streams of that process by account id.
+ * Returns the process's event hub: one LISTEN per process, fanned out to the live
+ * streams of that process by account id.
  */
 function hub(): Hub {
   globalStore.chirpEventHub ??= { waiters: new Map() };

@@ -13,7 +13,7 @@ const POLL_MS = 10_000;
 const encoder = new TextEncoder();
 
 /**
- * A Server-Sent Events stream of the account's activity events after `afterId`. Each
+ * Returns a Server-Sent Events stream of the account's activity events after `afterId`. Each
  * message carries the event and the card's current state, with the event id as the SSE
  * id, so a browser that reconnects with Last-Event-ID resumes where it stopped.
  */

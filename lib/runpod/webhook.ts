@@ -51,7 +51,7 @@ interface ParsedDelivery {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
-/** Parses the body RunPod sent, or throws the 400 that says what is wrong with it. */
+/** Parses the body RunPod sent, or throws a 400 that names what is wrong with it. */
 export function parseStatusObject(text: string): ParsedDelivery {
   if (text.trim() === "") {
     throw new ApiError(
@@ -128,7 +128,7 @@ export function checkWebhookKey(key: string | null): asserts key is string {
 /**
  * Handles one request to a webhook URL: authenticates the key, records the delivery and
  * applies RunPod's status to the card. Every request whose key belongs to an account is
- * recorded with the answer given, so users can see why a delivery failed.
+ * recorded with the response given, so users can see why a delivery failed.
  */
 export async function receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
   checkWebhookKey(request.key);

@@ -4,7 +4,7 @@ import { POST as webhookRoute } from "@/app/v1/webhooks/runpod/route";
 import { createAccount } from "@/lib/accounts/store";
 import { createKey } from "@/lib/keys/store";
 
-/** A fresh account with one key of each kind; tests share a database, so each makes its own. */
+/** Creates a fresh account with one key of each kind, because tests share a database. */
 export async function createTestAccount() {
   const account = await createAccount({
     email: `test-${randomUUID()}@example.test`,

@@ -19,7 +19,7 @@ function resumePoint(request: Request): number {
   return value;
 }
 
-/** The signed-in account's activity events as Server-Sent Events. */
+/** Streams the signed-in account's activity events as Server-Sent Events. */
 export const GET = withErrors("live", async (request: Request) => {
   const accountId = await requireAccountId();
   const stream = activityEventStream({

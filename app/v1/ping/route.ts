@@ -1,6 +1,6 @@
 export const dynamic = "force-dynamic";
 
-/** Answers without touching the database: a liveness check, and the baseline in benchmarks. */
+/** Responds without touching the database: a liveness check, and the baseline in benchmarks. */
 async function ping(): Promise<Response> {
   return Response.json({ ok: true });
 }

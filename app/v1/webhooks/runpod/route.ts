@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 /**
  * RunPod's completion webhook. RunPod sends no signature and no documented headers, so
  * the `key` query parameter is the only credential, and the body is read as bytes
- * whatever its Content-Type says.
+ * whatever its Content-Type header claims.
  */
 export const POST = withErrors("webhook.runpod", async (request: Request) => {
   const key = new URL(request.url).searchParams.get("key");
