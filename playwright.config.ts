@@ -1,19 +1,7 @@
 import path from "node:path";
 import { defineConfig, type ReporterDescription } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "./e2e/support/chromium";
 import { BASE_URL } from "./e2e/support/environment";
-
-// The e2e suite drives the system Chromium (Debian's `chromium` package) and never
-// downloads a browser. These flags keep it from opening connections of its own.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // With CHIRP_TEST_REPORT_DIR set (as .ci/run does), results are also written as JSON so
 // that the totals of every suite can be added up.
@@ -39,7 +27,7 @@ export default defineConfig({
     baseURL: BASE_URL,
     browserName: "chromium",
     headless: true,
-    launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

@@ -8,11 +8,19 @@
  * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import autocannon, { type Result } from "autocannon";
-import { buildApp, type NextServer, REPO_ROOT, startNextServer } from "../support/next-server";
+import { REPO_ROOT } from "../support/next-server";
+import {
+  buildUnlessSkipped,
+  formatNumber,
+  formatSection,
+  markdownTable,
+  prepareEnvironment,
+  postgresVersion as readPostgresVersion,
+  withBenchServer,
+  writeSection,
+} from "./harness";
 
 const PORT = 3210;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
@@ -22,10 +30,7 @@ const MEASURE_SECONDS = 10;
 // The build takes a few minutes on 2 cores, and the load about 40 s.
 const TIME_LIMIT_MS = 15 * 60_000;
 
-const COMMAND = "DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench";
 const SECTION_TITLE = "## Webhook ingestion";
-const BENCHMARKS_FILE = path.join(REPO_ROOT, "BENCHMARKS.md");
-const BUILD_LOG = path.join(REPO_ROOT, "test-results", "bench-build.log");
 const SERVER_LOG = path.join(REPO_ROOT, "test-results", "bench-server.log");
 
 interface Scenario {
@@ -97,40 +102,7 @@ async function measure(scenario: Scenario): Promise<Measurement> {
   return { scenario, result, statusCounts };
 }
 
-function formatNumber(value: number, digits = 0): string {
-  return value.toLocaleString("en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-}
-
-/** Renders a Markdown table with padded columns, so that it also reads well as plain text. */
-function markdownTable(
-  header: string[],
-  alignment: ("left" | "right")[],
-  rows: string[][],
-): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(3, title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells
-      .map((cell, column) =>
-        alignment[column] === "right"
-          ? cell.padStart(widths[column]!)
-          : cell.padEnd(widths[column]!),
-      )
-      .join(" | ")} |`;
-  const rule = widths.map((width, column) =>
-    alignment[column] === "right" ? `${"-".repeat(width - 1)}:` : "-".repeat(width),
-  );
-  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
-}
-
-function renderSection(
-  measurements: Measurement[],
-  environment: { postgresVersion: string; date: string },
-): string {
+function renderSection(measurements: Measurement[], postgresVersion: string): string {
   const rows = measurements.map(({ scenario, result }) => [
     scenario.label,
     formatNumber(result.requests.average),
@@ -139,18 +111,7 @@ function renderSection(
     `${scenario.expectedStatus} × ${formatNumber(result.requests.total)}`,
   ]);
   const [bare, webhook, forged] = measurements.map((m) => m.result.requests.average);
-  const cpuList = cpus();
-  return [
-    SECTION_TITLE,
-    "",
-    `Measured on ${environment.date} with:`,
-    "",
-    "```sh",
-    COMMAND,
-    "```",
-    "",
-    `Machine: ${cpuList.length} cores (${cpuList[0]?.model.trim() ?? "unknown CPU"}), ${formatNumber(totalmem() / 1024 ** 3, 1)} GiB memory, Node ${process.version}, PostgreSQL ${environment.postgresVersion} on the same machine.`,
-    "",
+  return formatSection(SECTION_TITLE, postgresVersion, [
     `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn, loaded by autocannon on the same machine with ${CONNECTIONS} connections for ${MEASURE_SECONDS} s per row after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
     "",
     ...markdownTable(
@@ -160,56 +121,17 @@ function renderSection(
     ),
     "",
     `Webhook / bare route: ${formatNumber(webhook! / bare!, 2)}. Forged key / bare route: ${formatNumber(forged! / bare!, 2)}.`,
-    "",
-    "The machine is shared and noisy: compare the ratios within one run, not absolute numbers across runs or machines.",
-    "",
-  ].join("\n");
-}
-
-/** Replaces this benchmark's section of BENCHMARKS.md, keeping every other section. */
-async function writeSection(section: string): Promise<void> {
-  let existing: string;
-  try {
-    existing = await readFile(BENCHMARKS_FILE, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    existing = "# Benchmarks\n";
-  }
-  const start = existing.indexOf(`${SECTION_TITLE}\n`);
-  let updated: string;
-  if (start === -1) {
-    updated = `${existing.trimEnd()}\n\n${section}`;
-  } else {
-    const next = existing.indexOf("\n## ", start + SECTION_TITLE.length);
-    const rest = next === -1 ? "" : `\n${existing.slice(next + 1)}`;
-    updated = `${existing.slice(0, start)}${section}${rest}`;
-  }
-  await writeFile(BENCHMARKS_FILE, updated);
-}
-
-function requireDatabaseUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error(
-      `DATABASE_URL is not set. The benchmark runs on PostgreSQL, so run:\n  ${COMMAND}`,
-    );
-    process.exit(2);
-  }
-  return url;
+  ]);
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = requireDatabaseUrl();
-  process.env.AUTH_SECRET ||= randomBytes(32).toString("base64url");
-  process.env.CHIRP_KEY_SECRET ||= randomBytes(32).toString("base64url");
-  process.env.LOG_LEVEL ||= "warn";
-
+  const databaseUrl = prepareEnvironment();
   // Imported after the environment is complete: the logger reads LOG_LEVEL on import.
   const { createAccount } = await import("@/lib/accounts/store");
   const { createKey } = await import("@/lib/keys/store");
   const { closeDb, getDb } = await import("@/lib/db/client");
   const { activities } = await import("@/lib/db/schema");
-  const { count, eq, sql } = await import("drizzle-orm");
+  const { count, eq } = await import("drizzle-orm");
 
   const account = await createAccount({
     email: `bench-${randomUUID()}@example.test`,
@@ -221,19 +143,10 @@ async function main(): Promise<void> {
     actor: "cli",
     name: "benchmark",
   });
-  // The node-postgres driver returns pg's QueryResult, which has the values in `rows`.
-  const version = (await (await getDb()).execute(sql`show server_version`)) as unknown as {
-    rows: { server_version: string }[];
-  };
-  const postgresVersion = version.rows[0]?.server_version ?? "unknown";
+  const postgresVersion = await readPostgresVersion();
   await closeDb();
 
-  if (process.env.CHIRP_E2E_SKIP_BUILD === "1") {
-    console.log("CHIRP_E2E_SKIP_BUILD=1: using the existing build in .next.");
-  } else {
-    console.log(`Building the app with next build (log: ${BUILD_LOG}) ...`);
-    await buildApp({ logFile: BUILD_LOG });
-  }
+  await buildUnlessSkipped();
 
   const webhookUrl = `${BASE_URL}/v1/webhooks/runpod?key=${webhookKey}`;
   const scenarios: Scenario[] = [
@@ -257,45 +170,14 @@ async function main(): Promise<void> {
     },
   ];
 
-  const dataDir = path.join(tmpdir(), `chirp-bench-${randomUUID()}`);
-  let server: NextServer | undefined;
-  const stopServer = async () => {
-    await server?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      console.error(`Received ${signal}, stopping the server.`);
-      void stopServer().finally(() => process.exit(130));
-    });
-  }
-  const timeLimit = setTimeout(() => {
-    console.error(`The benchmark did not finish within ${TIME_LIMIT_MS / 60_000} minutes.`);
-    void stopServer().finally(() => process.exit(1));
-  }, TIME_LIMIT_MS);
-  timeLimit.unref();
-
-  const measurements: Measurement[] = [];
-  try {
-    server = await startNextServer({
-      port: PORT,
-      logFile: SERVER_LOG,
-      env: {
-        DATABASE_URL: databaseUrl,
-        CHIRP_DB_DRIVER: undefined,
-        AUTH_SECRET: process.env.AUTH_SECRET,
-        CHIRP_KEY_SECRET: process.env.CHIRP_KEY_SECRET,
-        CHIRP_BASE_URL: BASE_URL,
-        CHIRP_DATA_DIR: dataDir,
-        LOG_LEVEL: "warn",
-      },
-    });
-    console.log(`Serving ${BASE_URL} (pid ${server.pid}, log: ${SERVER_LOG}).`);
-    for (const scenario of scenarios) measurements.push(await measure(scenario));
-  } finally {
-    await stopServer();
-    clearTimeout(timeLimit);
-  }
+  const measurements = await withBenchServer(
+    { port: PORT, baseUrl: BASE_URL, logFile: SERVER_LOG, databaseUrl, timeLimitMs: TIME_LIMIT_MS },
+    async () => {
+      const results: Measurement[] = [];
+      for (const scenario of scenarios) results.push(await measure(scenario));
+      return results;
+    },
+  );
 
   // Every accepted webhook must have left one closed card behind. autocannon stops each run
   // with up to one request per connection in flight, which the server may have handled
@@ -317,13 +199,10 @@ async function main(): Promise<void> {
     );
   }
 
-  const section = renderSection(measurements, {
-    postgresVersion,
-    date: new Date().toISOString().slice(0, 10),
-  });
-  await writeSection(section);
+  const section = renderSection(measurements, postgresVersion);
+  const file = await writeSection(SECTION_TITLE, section);
   console.log(`\n${section}`);
-  console.log(`${completed} cards created and closed; results written to ${BENCHMARKS_FILE}.`);
+  console.log(`${completed} cards created and closed; results written to ${file}.`);
 }
 
 main().then(

@@ -3,6 +3,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "@/lib/accounts/store";
 import { getDb } from "@/lib/db/client";
+import { seedCards } from "@/lib/testing/seed-cards";
 import { boardPageQuery, stateCountsQuery } from "./board";
 import type { BoardFilters } from "./filters";
 
@@ -18,30 +19,7 @@ beforeAll(async () => {
     password: "correct horse battery",
   });
   accountId = account.id;
-  const db = await getDb();
-  // One statement: 1 card in 50 open, 20 endpoints, one card changed per second.
-  await db.execute(sql`
-    insert into activities
-      (id, account_id, schema_id, key, job_name, endpoint, state, opened_by, created_at, updated_at, closed_at)
-    select
-      ${accountId} || '-' || g,
-      ${accountId},
-      '@runpod',
-      md5(g::text) || '-u1',
-      'job ' || g,
-      'ep-' || (g % 20),
-      case
-        when g % 50 = 0 then (array['queued', 'running'])[1 + g % 2]
-        else (array['completed', 'failed', 'timed_out', 'cancelled'])[1 + g % 4]
-      end,
-      'api',
-      now() - make_interval(secs => g),
-      now() - make_interval(secs => g),
-      case when g % 50 = 0 then null else now() - make_interval(secs => g) end
-    from generate_series(1, ${CARDS}) as g
-  `);
-  // Fresh statistics and visibility map, as autovacuum would leave them after a bulk load.
-  await db.execute(sql`vacuum analyze activities`);
+  await seedCards(accountId, CARDS);
 }, 300_000);
 
 afterAll(async () => {
@@ -69,7 +47,7 @@ const views: [string, BoardFilters][] = [
   ["default view", {}],
   [
     "filtered view",
-    { endpoint: "ep-7", state: "failed", since: new Date(Date.now() - 86_400_000) },
+    { endpoint: "seedendpoint07", state: "failed", since: new Date(Date.now() - 86_400_000) },
   ],
 ];
 

@@ -1,0 +1,389 @@
+/**
+ * Board benchmark: how long the board takes to load with 100 and with 100,000 cards in
+ * the account, how much JavaScript it ships, and how long a webhook takes to change a card
+ * on a board open in Chromium. A production build served by `next start` on PostgreSQL;
+ * results are written to BENCHMARKS.md.
+ *
+ *   DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench
+ *
+ * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../support/chromium";
+import { LOOPBACK_HOST, REPO_ROOT } from "../support/next-server";
+import {
+  buildUnlessSkipped,
+  formatNumber,
+  formatSection,
+  markdownTable,
+  prepareEnvironment,
+  postgresVersion as readPostgresVersion,
+  withBenchServer,
+  writeSection,
+} from "./harness";
+
+const PORT = Number(process.env.CHIRP_BENCH_PORT ?? 3211);
+const BASE_URL = `http://${LOOPBACK_HOST}:${PORT}`;
+const SECTION_TITLE = "## Board";
+// Seeding 100,000 cards and the loads take a few minutes on 2 cores.
+const TIME_LIMIT_MS = 15 * 60_000;
+const SERVER_LOG = path.join(REPO_ROOT, "test-results", "bench-board-server.log");
+
+const ACCOUNT_SIZES = [100, 100_000];
+const WARMUP_LOADS = 2;
+const MEASURED_LOADS = 10;
+const LATENCY_SAMPLES = 100;
+const PASSWORD = randomBytes(16).toString("base64url");
+
+interface Load {
+  /** Milliseconds from navigation start until the whole HTML document arrived. */
+  document: number;
+  domContentLoaded: number;
+  /** Until the board has hydrated and its live stream is connected. */
+  live: number;
+  htmlBytes: number;
+  scriptBytes: number;
+  scriptBytesDecoded: number;
+}
+
+interface BoardAccount {
+  cards: number;
+  accountId: string;
+  email: string;
+  apiKey: string;
+  webhookKey: string;
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+const median = (values: number[]) => percentile(values, 0.5);
+
+async function signedInState(browser: Browser, email: string) {
+  const context = await browser.newContext({ baseURL: BASE_URL });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${BASE_URL}/`);
+  const state = await context.storageState();
+  await context.close();
+  return state;
+}
+
+/**
+ * Records in `window.chirpLiveAt` when the live status first shows "Live". Runs in the
+ * page before its own scripts, as a mutation observer, so the time does not depend on
+ * how often the benchmark polls.
+ */
+function recordLiveAt(): void {
+  const record = window as unknown as { chirpLiveAt?: number };
+  const observer = new MutationObserver(() => {
+    const status = document.querySelector('[data-testid="live-status"]');
+    if (status?.textContent?.includes("Live")) {
+      record.chirpLiveAt = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { subtree: true, childList: true, characterData: true });
+}
+
+async function waitForLive(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => (window as unknown as { chirpLiveAt?: number }).chirpLiveAt !== undefined,
+    undefined,
+    { timeout: 30_000 },
+  );
+}
+
+/** Loads the board in a fresh context, so the browser cache is empty as on a first visit. */
+async function loadBoard(browser: Browser, state: Awaited<ReturnType<typeof signedInState>>) {
+  const context = await browser.newContext({ baseURL: BASE_URL, storageState: state });
+  await context.addInitScript(recordLiveAt);
+  const page = await context.newPage();
+  try {
+    await page.goto("/", { waitUntil: "load" });
+    await page.locator('[data-testid="activity-card"]').first().waitFor();
+    await waitForLive(page);
+    return await page.evaluate((): Load => {
+      const [navigation] = performance.getEntriesByType(
+        "navigation",
+      ) as PerformanceNavigationTiming[];
+      // No helper functions in here: tsx would wrap them in a `__name` call the page lacks.
+      const scripts = new Map<string, PerformanceResourceTiming>();
+      for (const entry of performance.getEntriesByType("resource") as PerformanceResourceTiming[]) {
+        if (new URL(entry.name).pathname.endsWith(".js")) scripts.set(entry.name, entry);
+      }
+      let scriptBytes = 0;
+      let scriptBytesDecoded = 0;
+      for (const entry of scripts.values()) {
+        scriptBytes += entry.encodedBodySize;
+        scriptBytesDecoded += entry.decodedBodySize;
+      }
+      return {
+        document: navigation!.responseEnd,
+        domContentLoaded: navigation!.domContentLoadedEventEnd,
+        live: (window as unknown as { chirpLiveAt: number }).chirpLiveAt,
+        htmlBytes: navigation!.encodedBodySize,
+        scriptBytes,
+        scriptBytesDecoded,
+      };
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Loads the board of each account in turn, so that both sizes meet the same moments of a
+ * noisy machine: warm-up loads first, then the measured ones, alternating accounts.
+ */
+async function measureLoads(
+  browser: Browser,
+  accounts: BoardAccount[],
+): Promise<Map<BoardAccount, Load[]>> {
+  const states = new Map<BoardAccount, Awaited<ReturnType<typeof signedInState>>>();
+  for (const account of accounts) states.set(account, await signedInState(browser, account.email));
+  console.log(
+    `Board with ${accounts.map((account) => formatNumber(account.cards)).join(" and ")} cards: ${WARMUP_LOADS} warm-up loads each, then ${MEASURED_LOADS} measured, alternating`,
+  );
+  for (let i = 0; i < WARMUP_LOADS; i++) {
+    for (const state of states.values()) await loadBoard(browser, state);
+  }
+  const loads = new Map<BoardAccount, Load[]>(accounts.map((account) => [account, []]));
+  for (let i = 0; i < MEASURED_LOADS; i++) {
+    for (const [account, state] of states)
+      loads.get(account)!.push(await loadBoard(browser, state));
+  }
+  return loads;
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    throw new Error(`${url} returned ${response.status}: ${(await response.text()).slice(0, 300)}`);
+  }
+}
+
+interface LatencySample {
+  /** From sending the webhook until the card's new state was in the page's DOM. */
+  toScreen: number;
+  /** From sending the webhook until its response arrived. */
+  response: number;
+}
+
+/**
+ * Opens a card through the activity API, waits for it on the board, then sends its
+ * COMPLETED webhook and times how long the card takes to turn completed in the page.
+ * Node and Chromium read the same clock, so their `Date.now()` values compare.
+ */
+async function measureLatency(browser: Browser, account: BoardAccount): Promise<LatencySample[]> {
+  const state = await signedInState(browser, account.email);
+  const context = await browser.newContext({ baseURL: BASE_URL, storageState: state });
+  await context.addInitScript(recordLiveAt);
+  const page = await context.newPage();
+  await page.goto("/");
+  await waitForLive(page);
+  // Records the first moment each card is seen completed; a mutation observer runs right
+  // after React commits the change, before the next paint.
+  await page.evaluate(() => {
+    const completedAt = new Map<string, number>();
+    (window as unknown as { chirpCompletedAt: Map<string, number> }).chirpCompletedAt = completedAt;
+    new MutationObserver(() => {
+      const now = Date.now();
+      for (const card of document.querySelectorAll<HTMLElement>(
+        '[data-testid="activity-card"][data-state="completed"]',
+      )) {
+        const key = card.dataset.key;
+        if (key && !completedAt.has(key)) completedAt.set(key, now);
+      }
+    }).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["data-state"],
+    });
+  });
+
+  console.log(`Webhook to screen: ${LATENCY_SAMPLES} cards closed one after another`);
+  const samples: LatencySample[] = [];
+  const webhookUrl = `${BASE_URL}/v1/webhooks/runpod?key=${encodeURIComponent(account.webhookKey)}`;
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const jobId = `${randomUUID()}-u1`;
+    await post(
+      `${BASE_URL}/v1/activity/start`,
+      {
+        schema_id: "@runpod",
+        data: { key: jobId, jobName: "latency probe", endpoint: "latencyprobe01" },
+      },
+      { authorization: `Bearer ${account.apiKey}` },
+    );
+    await page.locator(`[data-testid="activity-card"][data-key="${jobId}"]`).waitFor();
+    const sentAt = Date.now();
+    await post(webhookUrl, { id: jobId, status: "COMPLETED", delayTime: 5, executionTime: 10 });
+    const answeredAt = Date.now();
+    const completedAt = await page.waitForFunction(
+      (key) =>
+        (window as unknown as { chirpCompletedAt: Map<string, number> }).chirpCompletedAt.get(key),
+      jobId,
+      { polling: 10, timeout: 30_000 },
+    );
+    samples.push({
+      toScreen: Number(await completedAt.jsonValue()) - sentAt,
+      response: answeredAt - sentAt,
+    });
+  }
+  await context.close();
+  return samples;
+}
+
+function renderSection(
+  loads: Map<BoardAccount, Load[]>,
+  latency: LatencySample[],
+  postgresVersion: string,
+): string {
+  const kib = (bytes: number) => formatNumber(bytes / 1024, 1);
+  const loadRows = [...loads].map(([account, samples]) => {
+    const pick = (metric: keyof Load) => samples.map((sample) => sample[metric]);
+    return [
+      formatNumber(account.cards),
+      `${formatNumber(median(pick("document")))} / ${formatNumber(Math.max(...pick("document")))}`,
+      `${formatNumber(median(pick("domContentLoaded")))} / ${formatNumber(Math.max(...pick("domContentLoaded")))}`,
+      `${formatNumber(median(pick("live")))} / ${formatNumber(Math.max(...pick("live")))}`,
+      kib(median(pick("htmlBytes"))),
+      `${kib(median(pick("scriptBytes")))} (${kib(median(pick("scriptBytesDecoded")))})`,
+    ];
+  });
+  const [small, large] = [...loads.values()].map((samples) =>
+    median(samples.map((sample) => sample.document)),
+  );
+  const toScreen = latency.map((sample) => sample.toScreen);
+  const response = latency.map((sample) => sample.response);
+  const latencyRow = (label: string, values: number[]) => [
+    label,
+    formatNumber(percentile(values, 0.5)),
+    formatNumber(percentile(values, 0.95)),
+    formatNumber(percentile(values, 0.99)),
+    formatNumber(Math.max(...values)),
+  ];
+  return formatSection(SECTION_TITLE, postgresVersion, [
+    `Setup: a production build served by \`next start\` on ${BASE_URL} with LOG_LEVEL=warn, and Debian's Chromium (headless) on the same machine. Two accounts hold ${ACCOUNT_SIZES.map((size) => formatNumber(size)).join(" and ")} cards (1 in 50 open, 20 endpoints). Each load is a first visit: a new browser context with an empty cache and a signed-in session, ${WARMUP_LOADS} warm-up loads, then ${MEASURED_LOADS} measured, alternating between the accounts. "Live" is when the board has hydrated and its event stream says Live. Sizes are as sent (gzip), with the unpacked size in brackets.`,
+    "",
+    ...markdownTable(
+      [
+        "Cards in the account",
+        "HTML received (ms, median / max)",
+        "DOMContentLoaded (ms)",
+        "Live (ms)",
+        "HTML (KiB)",
+        "JavaScript (KiB)",
+      ],
+      ["right", "right", "right", "right", "right", "right"],
+      loadRows,
+    ),
+    "",
+    `HTML received, ${formatNumber(ACCOUNT_SIZES[1]!)} cards / ${formatNumber(ACCOUNT_SIZES[0]!)} cards: ${formatNumber(large! / small!, 2)}.`,
+    "",
+    `Webhook to screen: ${LATENCY_SAMPLES} cards opened through the activity API on a board open in Chromium, each closed by a COMPLETED webhook sent after the previous one showed. "To screen" runs from sending the webhook until the card's completed state is in the page's DOM (a mutation observer, read with the same clock as the sender).`,
+    "",
+    ...markdownTable(
+      ["Interval", "p50 (ms)", "p95 (ms)", "p99 (ms)", "max (ms)"],
+      ["left", "right", "right", "right", "right"],
+      [
+        latencyRow("Webhook sent → card completed on screen", toScreen),
+        latencyRow("Webhook sent → response received", response),
+      ],
+    ),
+  ]);
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = prepareEnvironment();
+  // Imported after the environment is complete: the logger reads LOG_LEVEL on import.
+  const { createAccount } = await import("@/lib/accounts/store");
+  const { createKey } = await import("@/lib/keys/store");
+  const { closeDb, getDb } = await import("@/lib/db/client");
+  const { seedCards } = await import("@/lib/testing/seed-cards");
+  const { sql } = await import("drizzle-orm");
+
+  const accounts: BoardAccount[] = [];
+  for (const cards of ACCOUNT_SIZES) {
+    const email = `bench-board-${cards}-${randomUUID()}@example.test`;
+    const account = await createAccount({ email, password: PASSWORD });
+    const actor = "cli";
+    const api = await createKey({ accountId: account.id, kind: "api", actor, name: "benchmark" });
+    const webhook = await createKey({
+      accountId: account.id,
+      kind: "webhook",
+      actor,
+      name: "benchmark",
+    });
+    console.log(`Seeding ${formatNumber(cards)} cards for ${email} ...`);
+    await seedCards(account.id, cards);
+    accounts.push({
+      cards,
+      accountId: account.id,
+      email,
+      apiKey: api.key,
+      webhookKey: webhook.key,
+    });
+  }
+  const postgresVersion = await readPostgresVersion();
+  const removeAccounts = async () => {
+    const db = await getDb();
+    for (const account of accounts) {
+      await db.execute(sql`delete from accounts where id = ${account.accountId}`);
+    }
+    await closeDb();
+  };
+
+  let results: { loads: Map<BoardAccount, Load[]>; latency: LatencySample[] };
+  try {
+    await buildUnlessSkipped();
+    results = await withBenchServer(
+      {
+        port: PORT,
+        baseUrl: BASE_URL,
+        logFile: SERVER_LOG,
+        databaseUrl,
+        timeLimitMs: TIME_LIMIT_MS,
+      },
+      async () => {
+        const browser = await chromium.launch({
+          executablePath: CHROMIUM_EXECUTABLE,
+          args: CHROMIUM_ARGS,
+        });
+        try {
+          const loads = await measureLoads(browser, accounts);
+          return { loads, latency: await measureLatency(browser, accounts[0]!) };
+        } finally {
+          await browser.close();
+        }
+      },
+    );
+  } finally {
+    await removeAccounts();
+  }
+
+  const section = renderSection(results.loads, results.latency, postgresVersion);
+  const file = await writeSection(SECTION_TITLE, section);
+  console.log(`\n${section}`);
+  console.log(`Results written to ${file}.`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
