@@ -165,3 +165,19 @@ export function storedBodyBytes(): number {
 export function staleAfterMinutes(): number {
   return readInteger("CHIRP_STALE_AFTER_MINUTES", 15);
 }
+
+/** Returns RunPod's API base URL; tests and the demo point it at the simulator. */
+export function runpodBaseUrl(): string {
+  const raw = process.env.CHIRP_RUNPOD_BASE_URL?.trim() || "https://api.runpod.ai";
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError(
+      `CHIRP_RUNPOD_BASE_URL=${raw} is not an http or https URL; unset it to use https://api.runpod.ai.`,
+    );
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+/** Returns the time allowed for one request to RunPod, in milliseconds. */
+export function runpodRequestTimeoutMs(): number {
+  return readInteger("CHIRP_RUNPOD_TIMEOUT_MS", 10_000);
+}
