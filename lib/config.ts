@@ -259,7 +259,7 @@ export interface WatchdogSettings {
   tickSeconds: number;
   /** Seconds before the second poll of a card; each later poll waits twice as long as the one before. */
   backoffSeconds: number;
-  /** The longest wait between two polls of one card, in seconds. */
+  /** The maximum wait between two polls of one card, in seconds. */
   maxBackoffSeconds: number;
 }
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-/** The settings forms' outcome lines: a red alert for a failure, a green status for success. */
+/** Renders the settings forms' outcome lines: a red alert for a failure, a green status for success. */
 export function FormFeedback({ error, success }: { error?: string; success?: ReactNode }) {
   return (
     <>

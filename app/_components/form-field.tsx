@@ -4,7 +4,7 @@ const inputClass =
   "w-full rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-zinc-100 outline-none transition focus:border-runpod-light focus:ring-2 focus:ring-runpod-light/30 aria-invalid:border-red-500";
 
 /**
- * A labelled input of the settings forms with its hint, or its error in place of the hint.
+ * Renders a labelled input of the settings forms with its hint, or its error in place of the hint.
  * The error repeats the label so that a screen reader announces which field it is about.
  */
 export function FormField({

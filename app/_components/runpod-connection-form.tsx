@@ -10,14 +10,14 @@ import { FormField } from "./form-field";
 import { Spinner } from "./spinner";
 
 /**
- * The form that saves a RunPod API key. The key field is a password field and is never
+ * Renders the form that saves a RunPod API key. The key field is a password field and is never
  * refilled, because the server never returns the key.
  */
 export function RunpodConnectionForm({
   replacing,
   endpointId,
 }: {
-  /** True when a key is saved already, so the button says "Replace key". */
+  /** True when a key is saved already, so the button reads "Test and replace key". */
   replacing: boolean;
   endpointId?: string;
 }) {

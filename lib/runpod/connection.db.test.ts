@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DELETE, GET, PUT } from "@/app/v1/runpod-connection/route";
 import { getDb } from "@/lib/db/client";
 import { runpodConnections } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
@@ -174,5 +175,80 @@ describe("RunPod connection", () => {
 
     expect(await getConnectionSummary(account.id)).toBeNull();
     expect(await readApiKey(account.id)).toBeNull();
+  });
+});
+
+async function callConnectionRoute(
+  handler: typeof PUT,
+  apiKey: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const response = await handler(
+    new Request("http://chirp.test/v1/runpod-connection", {
+      method: body === undefined ? "GET" : "PUT",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+    undefined,
+  );
+  return { status: response.status, text: await response.text() };
+}
+
+describe("PUT /v1/runpod-connection", () => {
+  it("saves a working key and never returns it", async () => {
+    const { account, apiKey } = await createTestAccount();
+
+    const saved = await callConnectionRoute(PUT, apiKey, {
+      apiKey: RUNPOD_API_KEY,
+      endpointId: ENDPOINT,
+    });
+    const read = await callConnectionRoute(GET, apiKey);
+
+    expect(saved.status).toBe(200);
+    expect(JSON.parse(saved.text).connection.apiKeyLast4).toBe(RUNPOD_API_KEY.slice(-4));
+    expect(saved.text).not.toContain(RUNPOD_API_KEY);
+    expect(read.status).toBe(200);
+    expect(read.text).not.toContain(RUNPOD_API_KEY);
+    expect(await readApiKey(account.id)).toBe(RUNPOD_API_KEY);
+  });
+
+  it("rejects a key RunPod refuses with 422", async () => {
+    const { account, apiKey } = await createTestAccount();
+
+    const rejected = await callConnectionRoute(PUT, apiKey, {
+      apiKey: "rpa_WRONGKEY0000",
+      endpointId: ENDPOINT,
+    });
+
+    expect(rejected.status).toBe(422);
+    expect(JSON.parse(rejected.text).error.fields[0].field).toBe("apiKey");
+    expect(await getConnectionSummary(account.id)).toBeNull();
+  });
+
+  it("names missing fields", async () => {
+    const { apiKey } = await createTestAccount();
+
+    const rejected = await callConnectionRoute(PUT, apiKey, { endpointId: ENDPOINT });
+
+    expect(rejected.status).toBe(422);
+    expect(JSON.parse(rejected.text).error.fields).toEqual([
+      { field: "apiKey", message: "required: a string" },
+    ]);
+  });
+
+  it("DELETE removes the connection", async () => {
+    const { account, apiKey } = await createTestAccount();
+    await saveConnection({ accountId: account.id, apiKey: RUNPOD_API_KEY, endpointId: ENDPOINT });
+
+    const response = await DELETE(
+      new Request("http://chirp.test/v1/runpod-connection", {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${apiKey}` },
+      }),
+      undefined,
+    );
+
+    expect(await response.json()).toEqual({ removed: true });
+    expect((await callConnectionRoute(GET, apiKey)).status).toBe(404);
   });
 });

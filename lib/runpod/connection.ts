@@ -13,7 +13,7 @@ import { ENDPOINT_ID_PATTERN } from "./status";
  * time it was saved are shown.
  */
 
-/** What the settings page may show about a connection. */
+/** The parts of a connection that the settings page may show. */
 export interface ConnectionSummary {
   endpointId: string;
   apiKeyLast4: string;
@@ -54,7 +54,7 @@ export async function getConnectionSummary(accountId: string): Promise<Connectio
 /**
  * Tests `apiKey` against RunPod's `/health` of `endpointId` and saves it for the account,
  * replacing any earlier key and clearing a failing mark. Throws an `invalid_fields`
- * ApiError that explains RunPod's answer when the test fails; nothing is saved then.
+ * ApiError that explains RunPod's response when the test fails, and saves nothing then.
  */
 export async function saveConnection({
   accountId,
@@ -201,7 +201,7 @@ export async function markConnectionFailing(accountId: string, message: string):
     .where(eq(runpodConnections.accountId, accountId));
 }
 
-/** Stops polling for the account until `until`, after RunPod answered 429. */
+/** Stops polling for the account until `until`, after RunPod returned 429. */
 export async function setRateLimitedUntil(accountId: string, until: Date): Promise<void> {
   const db = await getDb();
   await db

@@ -79,7 +79,7 @@ export interface RunpodSimulator {
   /** Every job submitted so far, expired ones included, by job id. */
   readonly jobs: ReadonlyMap<string, SimulatedJob>;
   /**
-   * Answers the next `count` authorized requests with 429 and `Retry-After:
+   * Responds to the next `count` authorized requests with 429 and `Retry-After:
    * retryAfterSeconds`, as RunPod does when an account sends too many requests.
    */
   rateLimit(count: number, retryAfterSeconds: number): void;

@@ -53,7 +53,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** An account with a RunPod connection to the simulator. */
+/** Creates an account with a RunPod connection to the simulator. */
 async function connectedAccount() {
   const keys = await createTestAccount();
   await saveConnection({
@@ -117,7 +117,7 @@ async function pollUntilClosed(accountId: string, jobId: string, timeoutMs = 15_
   }
 }
 
-/** Counts the simulator's `/status` requests for the job, 429 answers included. */
+/** Counts the simulator's `/status` requests for the job, 429 responses included. */
 function pollsOf(jobId: string): number {
   return statusPolls.filter((line) => line.includes(`/status/${jobId} `)).length;
 }
@@ -217,7 +217,7 @@ describe("watchdog", () => {
     const { account, apiKey, webhookKey } = await connectedAccount();
     const jobId = "late-poll-job-u1";
     const uniqueJobId = `${jobId}-${account.id}`;
-    // A RunPod stand-in whose /status lets the webhook close the card first, then answers
+    // A RunPod stand-in whose /status lets the webhook close the card first, then returns
     // IN_PROGRESS: the race between a claimed poll and a late webhook.
     const server = createServer((request, response) => {
       void (async () => {

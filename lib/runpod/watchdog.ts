@@ -14,7 +14,7 @@ import { applyStatusObject, toStatusObject } from "./status-object";
  * The watchdog closes cards whose webhook never came. RunPod gives up on a webhook after
  * 3 failed attempts, and a job whose TTL passes may send none, so for every open card past
  * its deadline whose account has a RunPod connection, it polls
- * `GET /v2/<endpoint_id>/status/<job_id>` and applies the answer like a webhook.
+ * `GET /v2/<endpoint_id>/status/<job_id>` and applies the response like a webhook.
  *
  * Work is shared through the database: a pass claims due cards with
  * `SELECT ... FOR UPDATE SKIP LOCKED` and moves each card's `next_poll_at` forward by its
@@ -23,7 +23,7 @@ import { applyStatusObject, toStatusObject } from "./status-object";
  * commits, so a slow RunPod never holds a row lock that a webhook for the card waits on.
  */
 
-/** The most cards one pass claims. */
+/** The maximum number of cards one pass claims. */
 const BATCH_SIZE = 50;
 /** Polls in flight at once within a pass. */
 const CONCURRENCY = 4;
@@ -55,7 +55,7 @@ export interface PollResult {
   outcome: PollOutcome;
   /** RunPod's status word when RunPod returned a status object. */
   runpodStatus?: string;
-  /** What went wrong, for a failed poll. */
+  /** The failure's description, for a failed poll. */
   error?: string;
 }
 
@@ -241,8 +241,8 @@ export async function runWatchdogPass(options: WatchdogPassOptions = {}): Promis
   const context = new PassContext(settings);
   const results: PollResult[] = [];
 
-  // Cards of one account run one after another, so a 429 or 401 stops that account's
-  // remaining polls in this pass; different accounts run side by side.
+  // Cards of one account are polled one after another, so that a 429 or 401 stops the
+  // account's remaining polls in this pass. Different accounts are polled side by side.
   const byAccount = new Map<string, DueCard[]>();
   for (const card of cards) {
     byAccount.set(card.accountId, [...(byAccount.get(card.accountId) ?? []), card]);
