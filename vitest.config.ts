@@ -9,6 +9,8 @@ const postgresUrl =
 const shared = {
   CHIRP_KEY_SECRET: "test-key-secret-0123456789abcdefghijklmnop",
   AUTH_SECRET: "test-auth-secret-0123456789abcdefghijklmno",
+  // 32 bytes in base64.
+  CHIRP_RUNPOD_ENCRYPTION_KEY: "dGVzdC1ydW5wb2QtZW5jcnlwdGlvbi1rZXktMzJieXQ=",
   NODE_ENV: "test" as const,
 };
 

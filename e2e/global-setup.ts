@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startRunpodSimulator } from "@/lib/runpod/simulator";
 import {
   BASE_URL,
   BUILD_LOG,
@@ -10,10 +11,13 @@ import {
   TEST_KEY_SECRET,
 } from "./support/environment";
 import { buildApp, startNextServer } from "./support/next-server";
+import { SIMULATOR_API_KEY } from "./support/runpod";
 
 /**
  * Builds the app (unless CHIRP_E2E_SKIP_BUILD=1 says the build is current) and serves it
- * with `next start` on an embedded database in a fresh folder. Returns the teardown.
+ * with `next start` on an embedded database in a fresh folder. The server's RunPod API is
+ * a simulator that accepts only SIMULATOR_API_KEY, for the RunPod connection in settings.
+ * Returns the teardown.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (process.env.CHIRP_E2E_SKIP_BUILD === "1") {
@@ -24,6 +28,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
 
   const dataDir = await mkdtemp(path.join(tmpdir(), "chirp-e2e-"));
+  const runpod = await startRunpodSimulator({ apiKey: SIMULATOR_API_KEY });
   try {
     const server = await startNextServer({
       port: E2E_PORT,
@@ -34,6 +39,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         AUTH_SECRET: TEST_AUTH_SECRET,
         CHIRP_KEY_SECRET: TEST_KEY_SECRET,
         CHIRP_KEY_SECRET_PREVIOUS: undefined,
+        CHIRP_RUNPOD_BASE_URL: runpod.url,
         LOG_LEVEL: "warn",
         // The suite tests the embedded database; a DATABASE_URL from the shell would
         // point the server at a shared one.
@@ -44,9 +50,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     console.log(`Serving ${BASE_URL} (pid ${server.pid}, log: ${SERVER_LOG}).`);
     return async () => {
       await server.stop();
+      await runpod.close();
       await rm(dataDir, { recursive: true, force: true });
     };
   } catch (error) {
+    await runpod.close();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }

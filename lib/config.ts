@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -77,6 +77,8 @@ export function databasePoolSize(): number {
 interface StoredSecrets {
   authSecret: string;
   keySecret: string;
+  /** 32 random bytes in base64; absent from files written before RunPod connections. */
+  runpodEncryptionKey?: string;
 }
 
 let generatedSecrets: StoredSecrets | undefined;
@@ -96,6 +98,7 @@ function embeddedSecrets(): StoredSecrets {
     const created = {
       authSecret: randomBytes(32).toString("base64url"),
       keySecret: randomBytes(32).toString("base64url"),
+      runpodEncryptionKey: randomBytes(32).toString("base64"),
     };
     try {
       writeFileSync(file, JSON.stringify(created), { flag: "wx", mode: 0o600 });
@@ -109,7 +112,7 @@ function embeddedSecrets(): StoredSecrets {
   return generatedSecrets;
 }
 
-function requiredSecret(name: string, embedded: keyof StoredSecrets): string {
+function requiredSecret(name: string, embedded: "authSecret" | "keySecret"): string {
   const value = process.env[name];
   if (value !== undefined && value !== "") {
     if (value.length < 32) {
@@ -123,6 +126,58 @@ function requiredSecret(name: string, embedded: keyof StoredSecrets): string {
   throw new ConfigError(
     `${name} is not set. With DATABASE_URL pointing at Postgres, every app instance needs the same ${name}; generate one with: openssl rand -base64 32`,
   );
+}
+
+/**
+ * Adds the RunPod encryption key to a secrets file written before it existed. The file is
+ * replaced by a rename, and read again afterwards, so every reader ends up with one key.
+ */
+function embeddedRunpodEncryptionKey(): string {
+  const secrets = embeddedSecrets();
+  if (secrets.runpodEncryptionKey) return secrets.runpodEncryptionKey;
+  const file = path.join(dataDirectory(), "secrets.json");
+  const temporary = `${file}.${process.pid}.tmp`;
+  const updated = { ...secrets, runpodEncryptionKey: randomBytes(32).toString("base64") };
+  writeFileSync(temporary, JSON.stringify(updated), { mode: 0o600 });
+  renameSync(temporary, file);
+  generatedSecrets = JSON.parse(readFileSync(file, "utf8")) as StoredSecrets;
+  return generatedSecrets.runpodEncryptionKey!;
+}
+
+function decodeEncryptionKey(name: string, value: string): Buffer {
+  const key = Buffer.from(value.trim(), "base64");
+  if (key.length !== 32) {
+    throw new ConfigError(
+      `${name} decodes to ${key.length} bytes; it must be 32 random bytes in base64 (openssl rand -base64 32).`,
+    );
+  }
+  return key;
+}
+
+/**
+ * Returns the AES-256 keys that encrypt stored RunPod API keys: the current one, and the
+ * previous one (CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS) that still decrypts older values.
+ */
+export function runpodEncryptionKeys(): { current: Buffer; previous: Buffer | undefined } {
+  const name = "CHIRP_RUNPOD_ENCRYPTION_KEY";
+  const configured = process.env[name]?.trim();
+  let current: Buffer;
+  if (configured) {
+    current = decodeEncryptionKey(name, configured);
+  } else if (databaseDriver() === "pglite") {
+    current = decodeEncryptionKey(name, embeddedRunpodEncryptionKey());
+  } else {
+    throw new ConfigError(
+      `${name} is not set. With DATABASE_URL pointing at Postgres, every app instance needs the same ${name} to read stored RunPod API keys; generate one with: openssl rand -base64 32`,
+    );
+  }
+  const previous = process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS?.trim();
+  return {
+    current,
+    previous: previous
+      ? decodeEncryptionKey("CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS", previous)
+      : undefined,
+  };
 }
 
 export function authSecret(): string {
@@ -164,4 +219,62 @@ export function storedBodyBytes(): number {
 /** Returns how long an open card may go without a change before the board calls it stale. */
 export function staleAfterMinutes(): number {
   return readInteger("CHIRP_STALE_AFTER_MINUTES", 15);
+}
+
+/** Returns RunPod's API base URL; tests and the demo point it at the simulator. */
+export function runpodBaseUrl(): string {
+  const raw = process.env.CHIRP_RUNPOD_BASE_URL?.trim() || "https://api.runpod.ai";
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError(
+      `CHIRP_RUNPOD_BASE_URL=${raw} is not an http or https URL; unset it to use https://api.runpod.ai.`,
+    );
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+/** Returns the time allowed for one request to RunPod, in milliseconds. */
+export function runpodRequestTimeoutMs(): number {
+  return readInteger("CHIRP_RUNPOD_TIMEOUT_MS", 10_000);
+}
+
+function readSeconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(
+      `${name}=${raw} is not a positive number of seconds; unset it to use ${fallback}.`,
+    );
+  }
+  return value;
+}
+
+/** Settings of the watchdog that polls RunPod for open cards. Fractions of a second are allowed. */
+export interface WatchdogSettings {
+  /** Whether the app server runs the watchdog itself (CHIRP_WATCHDOG=off leaves it to a worker). */
+  inApp: boolean;
+  /** Seconds a card stays open before the first poll, unless its job has an execution timeout. */
+  afterSeconds: number;
+  /** Seconds between the watchdog's looks for due cards. */
+  tickSeconds: number;
+  /** Seconds before the second poll of a card; each later poll waits twice as long as the one before. */
+  backoffSeconds: number;
+  /** The maximum wait between two polls of one card, in seconds. */
+  maxBackoffSeconds: number;
+}
+
+export function watchdogSettings(): WatchdogSettings {
+  const mode = process.env.CHIRP_WATCHDOG?.trim().toLowerCase() || "on";
+  if (mode !== "on" && mode !== "off") {
+    throw new ConfigError(
+      `CHIRP_WATCHDOG=${process.env.CHIRP_WATCHDOG} is not on or off; use off when a separate \`npm run chirp -- watchdog\` worker runs it.`,
+    );
+  }
+  return {
+    inApp: mode === "on",
+    afterSeconds: readSeconds("CHIRP_WATCHDOG_AFTER_SECONDS", 600),
+    tickSeconds: readSeconds("CHIRP_WATCHDOG_TICK_SECONDS", 5),
+    backoffSeconds: readSeconds("CHIRP_WATCHDOG_BACKOFF_SECONDS", 30),
+    maxBackoffSeconds: readSeconds("CHIRP_WATCHDOG_MAX_BACKOFF_SECONDS", 600),
+  };
 }

@@ -40,6 +40,12 @@ const COLOR_CLASSES: Record<
     action: "text-orange-100",
     bar: "bg-orange-500",
   },
+  grey: {
+    card: "border-zinc-600/60 bg-zinc-900/60 hover:border-zinc-400",
+    header: "text-zinc-400",
+    action: "text-zinc-300",
+    bar: "bg-zinc-500",
+  },
 };
 
 /**

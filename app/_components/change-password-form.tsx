@@ -5,10 +5,9 @@ import {
   type ChangePasswordState,
   changePasswordFromForm,
 } from "@/app/(dashboard)/settings/actions";
+import { FormFeedback } from "./form-feedback";
+import { FormField } from "./form-field";
 import { Spinner } from "./spinner";
-
-const inputClass =
-  "w-full rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-zinc-100 outline-none transition focus:border-runpod-light focus:ring-2 focus:ring-runpod-light/30 aria-invalid:border-red-500";
 
 function PasswordField({
   name,
@@ -23,37 +22,15 @@ function PasswordField({
   error?: string;
   hint?: string;
 }) {
-  const errorId = `${name}-error`;
-  const hintId = `${name}-hint`;
-  let describedBy: string | undefined;
-  if (error) describedBy = errorId;
-  else if (hint) describedBy = hintId;
-
   return (
-    <div className="flex flex-col gap-1.5">
-      <label htmlFor={name} className="text-sm font-medium text-zinc-300">
-        {label}
-      </label>
-      <input
-        id={name}
-        name={name}
-        type="password"
-        autoComplete={autoComplete}
-        required
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className={inputClass}
-      />
-      {error ? (
-        <p id={errorId} className="text-sm text-red-400">
-          {label}: {error}
-        </p>
-      ) : hint ? (
-        <p id={hintId} className="text-sm text-zinc-500">
-          {hint}
-        </p>
-      ) : null}
-    </div>
+    <FormField
+      name={name}
+      label={label}
+      type="password"
+      autoComplete={autoComplete}
+      error={error}
+      hint={hint}
+    />
   );
 }
 
@@ -94,22 +71,12 @@ export function ChangePasswordForm({
         autoComplete="new-password"
         error={errors.confirmPassword}
       />
-      {state.message ? (
-        <p
-          role="alert"
-          className="rounded-lg border border-red-500/40 bg-red-500/10 px-3 py-2 text-sm text-red-300"
-        >
-          {state.message}
-        </p>
-      ) : null}
-      {state.changed ? (
-        <p
-          role="status"
-          className="rounded-lg border border-emerald-500/40 bg-emerald-500/10 px-3 py-2 text-sm text-emerald-300"
-        >
-          Password changed. Use the new password the next time you sign in.
-        </p>
-      ) : null}
+      <FormFeedback
+        error={state.message}
+        success={
+          state.changed ? "Password changed. Use the new password the next time you sign in." : null
+        }
+      />
       <button
         type="submit"
         disabled={pending}

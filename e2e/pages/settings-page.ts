@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
-/** `/settings`: the account's email and the change-password form. */
+/** `/settings`: the account's email, the RunPod connection and the change-password form. */
 export class SettingsPage {
   constructor(readonly page: Page) {}
 
@@ -26,6 +26,29 @@ export class SettingsPage {
 
   get confirmation(): Locator {
     return this.page.getByRole("status").filter({ hasText: "Password changed" });
+  }
+
+  get runpodApiKey(): Locator {
+    return this.page.getByLabel("RunPod API key", { exact: true });
+  }
+
+  get runpodEndpoint(): Locator {
+    return this.page.getByLabel("Endpoint id to test with", { exact: true });
+  }
+
+  /** The saved connection: when it was saved and the key's last four characters. */
+  get runpodConnection(): Locator {
+    return this.page.getByTestId("runpod-connection");
+  }
+
+  async saveRunpodKey(apiKey: string, endpointId: string): Promise<void> {
+    await this.runpodApiKey.fill(apiKey);
+    await this.runpodEndpoint.fill(endpointId);
+    await this.page.getByRole("button", { name: /^Test and (save|replace) key$/ }).click();
+  }
+
+  async removeRunpodKey(): Promise<void> {
+    await this.page.getByRole("button", { name: "Remove RunPod key", exact: true }).click();
   }
 
   async goto(): Promise<void> {

@@ -35,6 +35,20 @@ const endpoint = z
 
 const identityFields = { key: jobKey, jobName: jobName.optional(), endpoint: endpoint.optional() };
 
+/** RunPod's longest execution timeout is 7 days, per its serverless docs on job policies. */
+const MAX_EXECUTION_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+
+// The job's RunPod `policy`, as sent to /run. Only executionTimeout matters to Chirp: it
+// replaces the watchdog's default deadline. Other policy fields are accepted and ignored.
+const policy = z.looseObject({
+  executionTimeout: z
+    .number()
+    .int("must be a whole number of milliseconds")
+    .min(1, "must be 1 or more milliseconds")
+    .max(MAX_EXECUTION_TIMEOUT_MS, `at most ${MAX_EXECUTION_TIMEOUT_MS} ms (7 days)`)
+    .optional(),
+});
+
 export const terminalStatus = z
   .string()
   .transform((value) => value.toUpperCase())
@@ -51,7 +65,7 @@ export const endFields = {
 };
 
 const dataSchemas = {
-  start: z.strictObject(identityFields),
+  start: z.strictObject({ ...identityFields, policy: policy.optional() }),
   update: z
     .strictObject({
       ...identityFields,
@@ -155,7 +169,11 @@ function changeFor(
       key: data.key,
       type: "start",
       state: null,
-      identity: { jobName: data.jobName, endpoint: data.endpoint },
+      identity: {
+        jobName: data.jobName,
+        endpoint: data.endpoint,
+        executionTimeoutMs: data.policy?.executionTimeout,
+      },
       createIfMissing: true,
     };
   }

@@ -200,6 +200,7 @@ describe("countActivitiesByState", () => {
       failed: 1,
       timed_out: 1,
       cancelled: 1,
+      expired: 0,
     });
   });
 
@@ -216,6 +217,7 @@ describe("countActivitiesByState", () => {
       failed: 0,
       timed_out: 0,
       cancelled: 1,
+      expired: 0,
     });
   });
 
@@ -232,6 +234,7 @@ describe("countActivitiesByState", () => {
       failed: 0,
       timed_out: 0,
       cancelled: 0,
+      expired: 0,
     });
   });
 });

@@ -29,6 +29,7 @@ const STATUS_WORDS: Record<ActivityState, string> = {
   failed: "FAILED",
   timed_out: "TIMED_OUT",
   cancelled: "CANCELLED",
+  expired: "EXPIRED",
 };
 
 function closed(state: ActivityState, overrides: Partial<ActivityView> = {}): ActivityView {
@@ -54,6 +55,7 @@ const CARDS_BY_STATE: Array<[ActivityState, ActivityView, "start" | "update" | "
   ["failed", closed("failed", { errorMessage: "CUDA out of memory" }), "end", "red"],
   ["timed_out", closed("timed_out"), "end", "red"],
   ["cancelled", closed("cancelled"), "end", "orange"],
+  ["expired", closed("expired"), "end", "grey"],
 ];
 
 /** A card with every text at or past its limit, in several scripts. */
@@ -119,6 +121,7 @@ describe("activityContentState", () => {
       state: "running",
       runpodStatus: "IN_PROGRESS",
       queuePosition: null,
+      queueCount: null,
       gpuType: "NVIDIA L4",
       progress: "step 12/50",
       errorMessage: null,
@@ -130,6 +133,9 @@ describe("activityContentState", () => {
       createdAt: new Date(OPENED),
       updatedAt: new Date(CHANGED),
       closedAt: null,
+      executionTimeoutMs: null,
+      nextPollAt: new Date(CHANGED),
+      pollCount: 0,
     };
 
     expect(activityContentState(row)).toEqual(activityContentState(toActivityView(row)));

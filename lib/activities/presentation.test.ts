@@ -78,6 +78,14 @@ describe("actionLine", () => {
     expect(actionLine(view())).toBe("Waiting for a GPU");
   });
 
+  it("shows the endpoint's queue count from the watchdog", () => {
+    expect(actionLine(view({ queueCount: 4 }))).toBe("Waiting for a GPU, 4 in queue");
+  });
+
+  it("explains an expired card", () => {
+    expect(actionLine(view({ state: "expired" }))).toBe("RunPod no longer knows this job");
+  });
+
   it("shows the GPU type while running", () => {
     expect(actionLine(view({ state: "running", gpuType: "NVIDIA A100 80GB" }))).toBe(
       "NVIDIA A100 80GB",
@@ -174,6 +182,7 @@ describe("cardColor", () => {
     ["failed", "red"],
     ["timed_out", "red"],
     ["cancelled", "orange"],
+    ["expired", "grey"],
   ] as const)("colours %s %s", (state, color) => {
     expect(cardColor(state)).toBe(color);
   });

@@ -59,7 +59,14 @@ export function cardTitle(activity: Pick<ActivityView, "jobName" | "key">): stri
 
 type ActionFields = Pick<
   ActivityView,
-  "state" | "queuePosition" | "gpuType" | "progress" | "errorMessage" | "hasOutput" | "executionMs"
+  | "state"
+  | "queuePosition"
+  | "queueCount"
+  | "gpuType"
+  | "progress"
+  | "errorMessage"
+  | "hasOutput"
+  | "executionMs"
 >;
 
 /**
@@ -72,10 +79,14 @@ export function actionLine(activity: ActionFields): string {
     activity.progress ? `${text} · ${activity.progress}` : text;
   switch (activity.state) {
     case "queued":
+      if (activity.queuePosition !== null) {
+        return withProgress(`Queue position ${activity.queuePosition}`);
+      }
+      // The watchdog's count comes from /health, which counts the whole endpoint's queue.
       return withProgress(
-        activity.queuePosition === null
+        activity.queueCount === null
           ? "Waiting for a GPU"
-          : `Queue position ${activity.queuePosition}`,
+          : `Waiting for a GPU, ${activity.queueCount} in queue`,
       );
     case "running":
       return withProgress(activity.gpuType ?? "Running");
@@ -90,6 +101,8 @@ export function actionLine(activity: ActionFields): string {
       return activity.errorMessage ?? "Timed out";
     case "cancelled":
       return activity.errorMessage ?? "Cancelled";
+    case "expired":
+      return "RunPod no longer knows this job";
   }
 }
 
@@ -115,9 +128,10 @@ export function totalMs(
 
 /**
  * The card's colour by name: RunPod purple while open, then green, red or orange by
- * outcome. The board and the phone's content state both take it from here.
+ * outcome, and grey for a job whose outcome is unknown because RunPod no longer has it.
+ * The board and the phone's content state both take it from here.
  */
-export type CardColor = "purple" | "green" | "red" | "orange";
+export type CardColor = "purple" | "green" | "red" | "orange" | "grey";
 
 export function cardColor(state: ActivityState): CardColor {
   switch (state) {
@@ -131,6 +145,8 @@ export function cardColor(state: ActivityState): CardColor {
       return "red";
     case "cancelled":
       return "orange";
+    case "expired":
+      return "grey";
   }
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { watchdogSettings } from "@/lib/config";
 import { type Executor, getDb, type Transaction } from "@/lib/db/client";
 import {
   type Activity,
@@ -20,6 +21,7 @@ export type ProgressFields = Partial<
   Pick<
     Activity,
     | "queuePosition"
+    | "queueCount"
     | "gpuType"
     | "progress"
     | "errorMessage"
@@ -42,7 +44,12 @@ export interface ActivityChange {
   runpodStatus?: string | null;
   fields?: ProgressFields;
   /** Filled in when the card has none yet, also on a closed card: naming a card does not reopen it. */
-  identity?: { jobName?: string | null; endpoint?: string | null };
+  identity?: {
+    jobName?: string | null;
+    endpoint?: string | null;
+    /** The job's `policy.executionTimeout`, which sets the watchdog's first poll. */
+    executionTimeoutMs?: number | null;
+  };
   /** Creates the card when none exists for the key, already in the requested state. */
   createIfMissing: boolean;
   deliveryId?: string;
@@ -55,6 +62,11 @@ export interface ChangeResult {
   created: boolean;
   /** Whether the card's state changed (a new card counts as changed). */
   transitioned: boolean;
+}
+
+/** Time from opening a card to the watchdog's first poll: the job's execution timeout, or the default. */
+function watchdogDeadlineMs(identity: NonNullable<ActivityChange["identity"]>): number {
+  return identity.executionTimeoutMs ?? watchdogSettings().afterSeconds * 1000;
 }
 
 function routingKey(accountId: string, schemaId: string, key: string) {
@@ -99,6 +111,8 @@ export async function applyChange(tx: Transaction, change: ActivityChange): Prom
         ...fields,
         openedBy: change.source,
         closedAt: isTerminal(state) ? sql`now()` : null,
+        executionTimeoutMs: identity.executionTimeoutMs ?? null,
+        nextPollAt: sql`now() + ${watchdogDeadlineMs(identity)}::double precision * interval '1 millisecond'`,
       })
       .onConflictDoNothing()
       .returning();
@@ -129,6 +143,14 @@ export async function applyChange(tx: Transaction, change: ActivityChange): Prom
   const updates: Partial<typeof activities.$inferInsert> = {};
   if (identity.jobName && current.jobName === null) updates.jobName = identity.jobName;
   if (identity.endpoint && current.endpoint === null) updates.endpoint = identity.endpoint;
+  if (identity.executionTimeoutMs && current.executionTimeoutMs === null) {
+    updates.executionTimeoutMs = identity.executionTimeoutMs;
+    // A card opened by a webhook learns its deadline from a later start.
+    if (current.pollCount === 0) {
+      updates.nextPollAt =
+        sql`${current.createdAt} + ${identity.executionTimeoutMs}::double precision * interval '1 millisecond'` as unknown as Date;
+    }
+  }
   if (!isTerminal(current.state)) {
     Object.assign(updates, fields);
     if (change.state !== null) {

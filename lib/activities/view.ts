@@ -12,6 +12,8 @@ export interface ActivityView {
   statusWord: string;
   runpodStatus: string | null;
   queuePosition: number | null;
+  /** Jobs in the endpoint's queue, as the watchdog last read it from RunPod's /health. */
+  queueCount: number | null;
   gpuType: string | null;
   progress: string | null;
   errorMessage: string | null;
@@ -37,6 +39,7 @@ export function toActivityView(activity: Activity): ActivityView {
     statusWord: statusWord(activity.state),
     runpodStatus: activity.runpodStatus,
     queuePosition: activity.queuePosition,
+    queueCount: activity.queueCount,
     gpuType: activity.gpuType,
     progress: activity.progress,
     errorMessage: activity.errorMessage,

@@ -108,6 +108,30 @@ describe("parseCommandLine commands", () => {
       keyId: KEY_ID,
     });
   });
+
+  it("watchdog takes an optional account", () => {
+    expect(parseCommandLine(["watchdog"])).toEqual({ name: "watchdog", accountId: undefined });
+    expect(parseCommandLine(["watchdog", "--account", "acc_abcdefghij0123456789"])).toEqual({
+      name: "watchdog",
+      accountId: "acc_abcdefghij0123456789",
+    });
+  });
+
+  it("runpod reencrypt takes nothing", () => {
+    expect(parseCommandLine(["runpod", "reencrypt"])).toEqual({ name: "runpod reencrypt" });
+  });
+});
+
+describe("parseCommandLine watchdog errors", () => {
+  it("names a malformed account id", () => {
+    expect(usageError(["watchdog", "--account", "ada@example.com"])).toContain(
+      "--account ada@example.com is not an account id",
+    );
+  });
+
+  it("rejects an argument after watchdog", () => {
+    expect(usageError(["watchdog", "now"])).toContain('Unexpected argument "now"');
+  });
 });
 
 const KEY_ID = "key_k7m2q9x4v1b8n3pq";
@@ -162,7 +186,7 @@ describe("parseCommandLine lifecycle errors", () => {
 describe("parseCommandLine errors", () => {
   it("names an unknown command", () => {
     expect(usageError(["users", "add", "a@b.co"])).toBe(
-      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit and help.',
+      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, watchdog, runpod reencrypt and help.',
     );
   });
 

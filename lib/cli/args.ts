@@ -11,9 +11,11 @@ export type Command =
   | { name: "key revoke"; keyId: string }
   | { name: "key reroll"; keyId: string; grace: RerollGracePeriod }
   | { name: "key expire"; keyId: string; expiresAt: Date | null }
-  | { name: "key audit"; keyId: string };
+  | { name: "key audit"; keyId: string }
+  | { name: "watchdog"; accountId: string | undefined }
+  | { name: "runpod reencrypt" };
 
-type ValueOptionName = "user" | "kind" | "name" | "grace" | "at";
+type ValueOptionName = "user" | "kind" | "name" | "grace" | "at" | "account";
 type OptionName = ValueOptionName | "never";
 
 /** The placeholder each value option shows in messages, as in the help text. */
@@ -23,6 +25,7 @@ const OPTION_VALUES: Record<ValueOptionName, string> = {
   name: "NAME",
   grace: "none|1h|24h",
   at: "ISO_TIME",
+  account: "ACCOUNT_ID",
 };
 
 /** Options that take no value. */
@@ -35,6 +38,8 @@ function optionUsage(name: OptionName): string {
 // The record id of a key: `key_` and the 16-character id part of the key (lib/keys/format.ts).
 const KEY_ID_PATTERN = /^key_[a-z0-9]{16}$/;
 const KEY_ID_EXAMPLE = "key_k7m2q9x4v1b8n3pq";
+// Account ids come from newId("acc") in lib/ids.ts.
+const ACCOUNT_ID_PATTERN = /^acc_[a-z0-9]{20}$/;
 
 interface ParsedLine {
   positionals: string[];
@@ -107,8 +112,29 @@ export function parseCommandLine(argv: readonly string[]): Command {
     throw unknownAction("key", action, ["add", "list", "revoke", "reroll", "expire", "audit"]);
   }
 
+  if (group === "watchdog") {
+    allowOptions("watchdog", line, ["account"]);
+    noPositionals("watchdog", action === undefined ? rest : [action, ...rest]);
+    const accountId = line.options.get("account");
+    if (accountId !== undefined && !ACCOUNT_ID_PATTERN.test(accountId)) {
+      throw new UsageError(
+        `--account ${accountId} is not an account id; account ids look like acc_ and 20 lowercase letters and digits.`,
+      );
+    }
+    return { name: "watchdog", accountId };
+  }
+
+  if (group === "runpod") {
+    if (action === "reencrypt") {
+      allowOptions("runpod reencrypt", line, []);
+      noPositionals("runpod reencrypt", rest);
+      return { name: "runpod reencrypt" };
+    }
+    throw unknownAction("runpod", action, ["reencrypt"]);
+  }
+
   throw new UsageError(
-    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit and help.`,
+    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, watchdog, runpod reencrypt and help.`,
   );
 }
 
@@ -126,6 +152,7 @@ function tokenize(argv: readonly string[]): ParsedLine {
       name: { type: "string" },
       grace: { type: "string" },
       at: { type: "string" },
+      account: { type: "string" },
       never: { type: "boolean" },
     },
     allowPositionals: true,

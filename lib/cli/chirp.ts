@@ -18,7 +18,8 @@ loadEnvConfig(process.cwd(), false, {
 // stderr, and only warnings and errors unless LOG_LEVEL is set. The logger reads these
 // when its module loads, hence the dynamic imports below.
 process.env.LOG_DESTINATION = "stderr";
-process.env.LOG_LEVEL ??= "warn";
+// The watchdog is a long-running worker whose log is its output: one line per poll.
+process.env.LOG_LEVEL ??= process.argv[2] === "watchdog" ? "info" : "warn";
 
 const { runCli } = await import("./run");
 const { promptPassword } = await import("./password");

@@ -13,6 +13,8 @@ import {
   revokeKeyById,
   setKeyExpiry,
 } from "@/lib/keys/store";
+import { reencryptAllApiKeys } from "@/lib/runpod/connection";
+import { startWatchdog } from "@/lib/runpod/watchdog";
 import { CommandError, UsageError } from "./errors";
 import { formatAuditTable, formatKeyTable } from "./key-table";
 
@@ -141,6 +143,39 @@ export async function showKeyAudit(keyId: string, io: CliIo): Promise<void> {
     return;
   }
   io.stdout(formatAuditTable(events));
+}
+
+/**
+ * Runs the watchdog loop in this process until SIGINT or SIGTERM, for deployments that run
+ * it as a worker (with CHIRP_WATCHDOG=off on the app servers).
+ */
+export async function runWatchdog(
+  { accountId }: { accountId: string | undefined },
+  io: CliIo,
+): Promise<void> {
+  const watchdog = startWatchdog({ accountId });
+  io.stderr(
+    `Watchdog running${accountId ? ` for account ${accountId}` : ""}; stop it with Ctrl-C or SIGTERM.\n`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  io.stderr(`Received ${signal}; stopping the watchdog after the pass in progress.\n`);
+  await watchdog.stop();
+}
+
+export async function reencryptRunpodKeys(io: CliIo): Promise<void> {
+  const { reencrypted, current, unreadableAccountIds } = await reencryptAllApiKeys();
+  io.stdout(
+    `Re-encrypted ${reencrypted} RunPod API keys under CHIRP_RUNPOD_ENCRYPTION_KEY; ${current} already used it.\n`,
+  );
+  if (unreadableAccountIds.length > 0) {
+    throw new CommandError(
+      `${unreadableAccountIds.length} stored keys decrypt with neither CHIRP_RUNPOD_ENCRYPTION_KEY nor CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS (accounts ${unreadableAccountIds.join(", ")}); those accounts must save their RunPod key again.`,
+    );
+  }
+  io.stderr("CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS can be unset now.\n");
 }
 
 /** Finds a key's account, from the audit trail when the key itself was deleted. */

@@ -6,8 +6,10 @@ import {
   addUser,
   type CliIo,
   listAccountKeys,
+  reencryptRunpodKeys,
   rerollKey,
   revokeKey,
+  runWatchdog,
   setExpiry,
   showKeyAudit,
 } from "./commands";
@@ -47,6 +49,10 @@ async function runCommand(command: Command, io: CliIo): Promise<void> {
       return setExpiry(command, io);
     case "key audit":
       return showKeyAudit(command.keyId, io);
+    case "watchdog":
+      return runWatchdog(command, io);
+    case "runpod reencrypt":
+      return reencryptRunpodKeys(io);
   }
 }
 

@@ -32,6 +32,14 @@ Commands:
       Print the key's audit trail as a table, oldest first: time (UTC), action, actor
       (account:ID for the dashboard, cli for this command line, request for a rejected
       use), client IP, display start and details.
+  watchdog [--account ACCOUNT_ID]
+      Run the watchdog until Ctrl-C or SIGTERM: poll RunPod for open cards past their
+      deadline and close them with the job's status. Run it as a worker when the app
+      servers have CHIRP_WATCHDOG=off; any number of workers can run at once. With
+      --account, only that account's cards are polled.
+  runpod reencrypt
+      Re-encrypt every stored RunPod API key under CHIRP_RUNPOD_ENCRYPTION_KEY, after a
+      rotation that moved the old key to CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS.
   help
       Print this text. So do --help, -h and running without arguments.
 
@@ -46,6 +54,7 @@ Options:
                  hour) or 24h (24 hours).
   --at ISO_TIME  When the key expires, in ISO 8601 with a time zone.
   --never        Remove the key's expiry.
+  --account ID   The account whose cards the watchdog polls (acc_...).
 
 Environment (also read from .env files, the same way next start reads them):
   DATABASE_URL      postgres:// URL of the server's database. When unset, the embedded
@@ -58,6 +67,8 @@ Environment (also read from .env files, the same way next start reads them):
                     server's value, or the server rejects the keys created here.
   CHIRP_BASE_URL    Public address of the server, shown in the webhook URL.
                     Default: http://localhost:3000
+  CHIRP_RUNPOD_ENCRYPTION_KEY, CHIRP_WATCHDOG_*
+                    The RunPod and watchdog settings of the server; see .env.example.
 
 Exit status: 0 on success, 1 when a command fails (for example an unknown account or key),
 2 for an invalid command line.

@@ -61,11 +61,15 @@ export const activityStates = [
   "failed",
   "timed_out",
   "cancelled",
+  "expired",
 ] as const;
 export type ActivityState = (typeof activityStates)[number];
 
-/** The origin of a change: the activity API, a RunPod webhook delivery, or a person on the dashboard. */
-export const eventSources = ["api", "webhook", "dashboard"] as const;
+/**
+ * The origin of a change: the activity API, a RunPod webhook delivery, a person on the
+ * dashboard, or the watchdog polling RunPod for a card whose webhook did not come.
+ */
+export const eventSources = ["api", "webhook", "dashboard", "watchdog"] as const;
 export type EventSource = (typeof eventSources)[number];
 
 /** A card. Routing identity is (account, schema, key); for `@runpod` the key is the job id. */
@@ -94,6 +98,14 @@ export const activities = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp("closed_at", { withTimezone: true }),
+    /** RunPod's `policy.executionTimeout` of the job, in ms, when the start request sent it. */
+    executionTimeoutMs: bigint("execution_timeout_ms", { mode: "number" }),
+    /** Jobs in the endpoint's queue, from RunPod's `/health`, while the watchdog sees IN_QUEUE. */
+    queueCount: integer("queue_count"),
+    /** When the watchdog next polls RunPod for this card, if it is still open then. */
+    nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Polls so far, for the watchdog's back-off. */
+    pollCount: integer("poll_count").notNull().default(0),
   },
   (table) => [
     uniqueIndex("activities_routing_key").on(table.accountId, table.schemaId, table.key),
@@ -114,9 +126,11 @@ export const activities = pgTable(
       table.state,
       table.updatedAt,
     ),
+    // The watchdog's work queue: open cards by the time they are due.
+    index("activities_watchdog_due_idx").on(table.nextPollAt).where(sql`${table.closedAt} is null`),
     check(
       "activities_state_check",
-      sql`${table.state} in ('queued', 'running', 'completed', 'failed', 'timed_out', 'cancelled')`,
+      sql`${table.state} in ('queued', 'running', 'completed', 'failed', 'timed_out', 'cancelled', 'expired')`,
     ),
   ],
 );
@@ -136,7 +150,10 @@ export const activityEvents = pgTable(
     activityId: text("activity_id")
       .notNull()
       .references(() => activities.id, { onDelete: "cascade" }),
-    type: text("type").$type<"start" | "update" | "end" | "delivery">().notNull(),
+    /** `poll` is a watchdog status check; `expire` closes a card RunPod no longer has. */
+    type: text("type")
+      .$type<"start" | "update" | "end" | "delivery" | "poll" | "expire">()
+      .notNull(),
     source: text("source").$type<EventSource>().notNull(),
     stateBefore: text("state_before").$type<ActivityState>(),
     stateAfter: text("state_after").$type<ActivityState>().notNull(),
@@ -217,9 +234,32 @@ export const keyAuditEvents = pgTable(
   (table) => [index("key_audit_events_key_idx").on(table.accountId, table.keyId, table.id)],
 );
 
+/**
+ * An account's RunPod connection: its RunPod API key, encrypted with AES-256-GCM (see
+ * lib/runpod/api-key-encryption.ts), which the watchdog uses to poll RunPod.
+ */
+export const runpodConnections = pgTable("runpod_connections", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: "cascade" }),
+  /** The endpoint whose `/health` accepted the key when it was saved. */
+  endpointId: text("endpoint_id").notNull(),
+  /** `v1:<key id>:<iv>:<ciphertext>:<tag>`; the key id names the encryption key used. */
+  encryptedApiKey: text("encrypted_api_key").notNull(),
+  /** The key's last four characters, the only part the dashboard shows. */
+  apiKeyLast4: text("api_key_last4").notNull(),
+  savedAt: timestamp("saved_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Set when RunPod rejected the key; the watchdog skips the account until a new key is saved. */
+  failingSince: timestamp("failing_since", { withTimezone: true }),
+  failureMessage: text("failure_message"),
+  /** After a 429 from RunPod, the watchdog polls nothing for the account before this time. */
+  rateLimitedUntil: timestamp("rate_limited_until", { withTimezone: true }),
+});
+
 export type Account = typeof accounts.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Activity = typeof activities.$inferSelect;
 export type ActivityEvent = typeof activityEvents.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type KeyAuditEvent = typeof keyAuditEvents.$inferSelect;
+export type RunpodConnection = typeof runpodConnections.$inferSelect;

@@ -26,7 +26,12 @@ export interface DemoJob {
   gpuType: string;
   /** Cancel the job through RunPod's cancel route after it has run this long. */
   cancelAfterRunningMs?: number;
+  /** Every webhook attempt is lost, so Chirp's watchdog must close the card. */
+  closedByWatchdog?: boolean;
 }
+
+/** The endpoint whose /health the demo's RunPod connection is tested against. */
+export const DEMO_CONNECTION_ENDPOINT = IMAGE_ENDPOINT;
 
 export const DEMO_JOBS: DemoJob[] = [
   {
@@ -103,6 +108,18 @@ export const DEMO_JOBS: DemoJob[] = [
       output: { audio: "chapter-4.wav", durationSeconds: 1864 },
     },
     gpuType: "NVIDIA L40S",
+  },
+  {
+    jobName: "render-lost-webhook-12",
+    endpointId: IMAGE_ENDPOINT,
+    submitAfterMs: 12_000,
+    prompt: "render frame 12 of the product video",
+    // RunPod gives up after three failed attempts. The execution timeout, sent with the
+    // card's start, is the deadline after which the watchdog polls /status.
+    simulate: { queueMs: 1000, runMs: 3000, dropWebhooks: 3 },
+    policy: { executionTimeout: 10_000 },
+    gpuType: "NVIDIA A100 80GB",
+    closedByWatchdog: true,
   },
 ];
 

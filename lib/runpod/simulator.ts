@@ -78,6 +78,11 @@ export interface RunpodSimulator {
   readonly url: string;
   /** Every job submitted so far, expired ones included, by job id. */
   readonly jobs: ReadonlyMap<string, SimulatedJob>;
+  /**
+   * Responds to the next `count` authorized requests with 429 and `Retry-After:
+   * retryAfterSeconds`, as RunPod does when an account sends too many requests.
+   */
+  rateLimit(count: number, retryAfterSeconds: number): void;
   /** Stops the server, every job timer and every pending webhook retry. */
   close(): Promise<void>;
 }
@@ -186,6 +191,8 @@ export async function startRunpodSimulator(
     log,
   });
 
+  const rateLimited = { count: 0, retryAfterSeconds: 1 };
+
   async function submit(
     request: IncomingMessage,
     response: ServerResponse,
@@ -235,6 +242,12 @@ export async function startRunpodSimulator(
 
     const authError = checkAuthorization(request.headers.authorization, options.apiKey);
     if (authError !== undefined) return sendError(response, 401, authError);
+
+    if (rateLimited.count > 0) {
+      rateLimited.count--;
+      response.setHeader("Retry-After", String(rateLimited.retryAfterSeconds));
+      return sendError(response, 429, "Too many requests. Retry after the Retry-After delay.");
+    }
 
     if (!ENDPOINT_ID_PATTERN.test(endpointId)) {
       return sendError(
@@ -302,6 +315,10 @@ export async function startRunpodSimulator(
   return {
     url,
     jobs: runner.jobs,
+    rateLimit(count, retryAfterSeconds) {
+      rateLimited.count = count;
+      rateLimited.retryAfterSeconds = retryAfterSeconds;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         runner.close();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { changeActivity, getActivityByKey } from "@/lib/activities/store";
+import { changeActivity, getActivityByKey, type ProgressFields } from "@/lib/activities/store";
 import { getDb, type Transaction } from "@/lib/db/client";
 import type { ActivityState } from "@/lib/db/schema";
 import { redactSecrets } from "./redact";
@@ -92,8 +92,17 @@ function outcomeOf(statusObject: StatusObject): JobOutcome {
 export interface ApplyStatusObjectInput {
   accountId: string;
   statusObject: StatusObject;
-  /** The delivery that carried the status object; a replay names the delivery it replays. */
-  deliveryId: string;
+  /**
+   * The delivery that carried the status object; a replay names the delivery it replays.
+   * Absent when the watchdog read the status object from RunPod's `/status`.
+   */
+  deliveryId?: string;
+  /** `webhook` (the default) for deliveries and replays, `watchdog` for a poll. */
+  source?: "webhook" | "watchdog";
+  /** Card fields to set along with the status, such as the watchdog's queue count. */
+  fields?: ProgressFields;
+  /** Recorded on the event along with the status object's fields. */
+  detail?: Record<string, unknown>;
   /** Set when re-applying a stored delivery; recorded on the event as `replayOf`. */
   replayOf?: string;
   /**
@@ -117,9 +126,9 @@ export interface AppliedStatus {
 
 /**
  * Applies a RunPod status object to the card of its job: the one path for live webhook
- * deliveries and for replays. The mapping and the terminal-state rule are those of
- * `changeActivity`, and every call on an existing card records one event with source
- * "webhook".
+ * deliveries, replays and watchdog polls. The mapping and the terminal-state rule are
+ * those of `changeActivity`, and every call on an existing card records one event, with
+ * source "webhook" (type "delivery") or "watchdog" (type "poll").
  */
 export async function applyStatusObject(input: ApplyStatusObjectInput): Promise<AppliedStatus> {
   const { accountId, statusObject } = input;
@@ -144,8 +153,8 @@ export async function applyStatusObject(input: ApplyStatusObjectInput): Promise<
     {
       accountId,
       key: statusObject.id,
-      type: "delivery",
-      source: "webhook",
+      type: input.source === "watchdog" ? "poll" : "delivery",
+      source: input.source ?? "webhook",
       state,
       runpodStatus: statusObject.status,
       fields:
@@ -159,6 +168,7 @@ export async function applyStatusObject(input: ApplyStatusObjectInput): Promise<
                 ? { errorMessage: outcome.errorMessage }
                 : {}),
               ...(state === "completed" ? { hasOutput: outcome.hasOutput } : {}),
+              ...input.fields,
             },
       createIfMissing: true,
       deliveryId: input.deliveryId,
@@ -170,6 +180,7 @@ export async function applyStatusObject(input: ApplyStatusObjectInput): Promise<
         error: outcome.errorMessage,
         hasOutput: outcome.hasOutput,
         ...(input.replayOf ? { replayOf: input.replayOf } : {}),
+        ...input.detail,
       },
     },
     (tx, changed) => input.alsoWrite?.(tx, changed.activity.id) ?? Promise.resolve(),

@@ -37,10 +37,10 @@ describe("RunPod status mapping", () => {
     },
   );
 
-  it("terminal states are exactly the four outcomes", () => {
+  it("terminal states are the four outcomes and expired", () => {
     const terminal = activityStates.filter(isTerminal);
 
-    expect(terminal).toEqual(["completed", "failed", "timed_out", "cancelled"]);
+    expect(terminal).toEqual(["completed", "failed", "timed_out", "cancelled", "expired"]);
   });
 
   it("status word is the header's upper-case state", () => {

@@ -21,6 +21,7 @@ export const TERMINAL_STATES: ReadonlySet<ActivityState> = new Set([
   "failed",
   "timed_out",
   "cancelled",
+  "expired",
 ]);
 
 export function isTerminal(state: ActivityState): boolean {

@@ -12,6 +12,7 @@ export function activityViewFixture(overrides: Partial<ActivityView> = {}): Acti
     statusWord: "QUEUED",
     runpodStatus: null,
     queuePosition: null,
+    queueCount: null,
     gpuType: null,
     progress: null,
     errorMessage: null,

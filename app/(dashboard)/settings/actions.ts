@@ -1,9 +1,12 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { changePassword } from "@/lib/accounts/store";
 import { requireAccountId } from "@/lib/auth";
+import { ConfigError } from "@/lib/config";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
+import { removeConnection, saveConnection } from "@/lib/runpod/connection";
 
 type PasswordField = "currentPassword" | "newPassword" | "confirmPassword";
 
@@ -66,4 +69,65 @@ export async function changePasswordFromForm(
       message: "Changing the password failed on the server. Try again in a moment.",
     };
   }
+}
+
+type RunpodField = "apiKey" | "endpointId";
+
+/** The RunPod connection form's result. The API key is never sent back to the browser. */
+export interface RunpodConnectionState {
+  saved: boolean;
+  /** The endpoint id as submitted, to refill the field after an error. */
+  endpointId?: string;
+  message?: string;
+  fieldErrors?: Partial<Record<RunpodField, string>>;
+}
+
+/**
+ * Tests the submitted RunPod API key against `/health` of the submitted endpoint and
+ * saves it for the signed-in account. The key is neither logged nor returned.
+ */
+export async function saveRunpodConnectionFromForm(
+  _previous: RunpodConnectionState,
+  formData: FormData,
+): Promise<RunpodConnectionState> {
+  const apiKey = formData.get("apiKey");
+  const endpointId = String(formData.get("endpointId") ?? "");
+  let accountId: string | undefined;
+  try {
+    accountId = await requireAccountId();
+    await saveConnection({
+      accountId,
+      apiKey: typeof apiKey === "string" ? apiKey : "",
+      endpointId,
+    });
+    revalidatePath("/settings");
+    return { saved: true };
+  } catch (error) {
+    if (error instanceof ApiError && error.fields) {
+      const fieldErrors: RunpodConnectionState["fieldErrors"] = {};
+      for (const problem of error.fields) {
+        if (problem.field === "apiKey" || problem.field === "endpointId") {
+          fieldErrors[problem.field] = problem.message;
+        }
+      }
+      return { saved: false, endpointId, fieldErrors };
+    }
+    if (error instanceof ApiError || error instanceof ConfigError) {
+      logger.warn({ accountId, err: error.message }, "runpod connection not saved");
+      return { saved: false, endpointId, message: error.message };
+    }
+    logger.error({ err: error, accountId }, "saving the runpod connection failed");
+    return {
+      saved: false,
+      endpointId,
+      message: "Saving the RunPod connection failed on the server. Try again in a moment.",
+    };
+  }
+}
+
+/** Removes the signed-in account's RunPod connection. */
+export async function removeRunpodConnectionFromForm(): Promise<void> {
+  const accountId = await requireAccountId();
+  await removeConnection(accountId);
+  revalidatePath("/settings");
 }

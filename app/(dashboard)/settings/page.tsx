@@ -1,12 +1,17 @@
 import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/app/_components/change-password-form";
+import { LocalTime } from "@/app/_components/local-time";
+import { RunpodConnectionForm } from "@/app/_components/runpod-connection-form";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/accounts/store";
+import { type ConnectionSummary, getConnectionSummary } from "@/lib/runpod/connection";
 import { requireSession } from "../session";
+import { removeRunpodConnectionFromForm } from "./actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  const { email } = await requireSession();
+  const { accountId, email } = await requireSession();
+  const connection = await getConnectionSummary(accountId);
 
   return (
     <div className="flex max-w-xl flex-col gap-8">
@@ -25,6 +30,22 @@ export default async function SettingsPage() {
       </section>
 
       <section
+        aria-labelledby="runpod-heading"
+        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
+      >
+        <h2 id="runpod-heading" className="font-semibold">
+          RunPod connection
+        </h2>
+        <p className="text-sm text-zinc-400">
+          With your RunPod API key, Chirp polls RunPod for a card whose webhook has not come within
+          its deadline, and closes it with the job's real status. The key is stored encrypted and
+          never shown again.
+        </p>
+        {connection ? <ConnectionStatus connection={connection} /> : null}
+        <RunpodConnectionForm replacing={connection !== null} endpointId={connection?.endpointId} />
+      </section>
+
+      <section
         aria-labelledby="password-heading"
         className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
       >
@@ -33,6 +54,41 @@ export default async function SettingsPage() {
         </h2>
         <ChangePasswordForm minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} />
       </section>
+    </div>
+  );
+}
+
+function ConnectionStatus({ connection }: { connection: ConnectionSummary }) {
+  return (
+    <div data-testid="runpod-connection" className="flex flex-col gap-3 text-sm">
+      <p>
+        Key saved <LocalTime iso={connection.savedAt.toISOString()} />, ends in{" "}
+        <span className="font-mono">…{connection.apiKeyLast4}</span>, tested with endpoint{" "}
+        <span className="font-mono">{connection.endpointId}</span>.
+      </p>
+      {connection.failingSince ? (
+        <p
+          role="alert"
+          data-testid="runpod-connection-failing"
+          className="rounded-lg border border-red-500/40 bg-red-500/10 px-3 py-2 text-red-300"
+        >
+          Failing since <LocalTime iso={connection.failingSince.toISOString()} />:{" "}
+          {connection.failureMessage} The watchdog has stopped polling RunPod for this account; save
+          a working key to resume.
+        </p>
+      ) : (
+        <p data-testid="runpod-connection-ok" className="text-emerald-300">
+          Working: the watchdog polls RunPod for overdue cards.
+        </p>
+      )}
+      <form action={removeRunpodConnectionFromForm}>
+        <button
+          type="submit"
+          className="rounded-md border border-zinc-700 px-2.5 py-1 text-xs font-medium text-zinc-300 transition hover:border-red-500 hover:text-red-300"
+        >
+          Remove RunPod key
+        </button>
+      </form>
     </div>
   );
 }

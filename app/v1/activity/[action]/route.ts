@@ -1,4 +1,5 @@
 import { handleActivityRequest, isActivityAction } from "@/lib/activities/api";
+import { bearerToken } from "@/lib/http/bearer";
 import { ApiError } from "@/lib/http/errors";
 import { methodNotAllowed, readJsonObject, withErrors } from "@/lib/http/handler";
 import { clientIp } from "@/lib/keys/audit";
@@ -6,24 +7,6 @@ import { authenticateKey } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
 
 export const dynamic = "force-dynamic";
-
-function bearerToken(request: Request): string {
-  const header = request.headers.get("authorization");
-  if (!header) {
-    throw new ApiError(
-      "missing_key",
-      "Missing Authorization header; send the header Authorization: Bearer chirp_api_…",
-    );
-  }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) {
-    throw new ApiError(
-      "missing_key",
-      "The Authorization header is not a bearer token; did you forget the Bearer prefix? Send the header Authorization: Bearer chirp_api_…",
-    );
-  }
-  return match[1]!;
-}
 
 /** `POST /v1/activity/start`, `/update` and `/end`, authenticated with an API key. */
 export const POST = withErrors(
