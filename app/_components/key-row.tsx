@@ -9,7 +9,9 @@ import {
   type RerollKeyResult,
   rerollKeyFromForm,
   type SetExpiryResult,
+  type SetLimitResult,
   setKeyExpiryFromForm,
+  setKeyLimitFromForm,
 } from "@/app/(dashboard)/keys/actions";
 import type { KeyKind } from "@/lib/db/schema";
 import { NewKeyPanel } from "./create-key-form";
@@ -30,6 +32,8 @@ export interface KeyRowData {
   expiresAt: string | null;
   revokedAt: string | null;
   previousValidUntil: string | null;
+  /** The limit in force, and whether it is the key's own or the server's default. */
+  rateLimit: { perSecond: number; burst: number; ownLimit: boolean };
 }
 
 type KeyStatus = "Active" | "Revoked" | "Expired";
@@ -51,6 +55,8 @@ const ACTION_LABELS: Record<string, string> = {
   reroll: "Rerolled",
   revoke: "Revoked",
   expiry_change: "Expiry changed",
+  limit_change: "Rate limit changed",
+  scope_change: "Endpoints changed",
   rejected_revoked: "Rejected: key revoked",
   rejected_expired: "Rejected: key expired",
   rejected_deleted: "Rejected: key deleted",
@@ -65,7 +71,7 @@ const primaryButtonClass =
 const selectClass =
   "rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 outline-none focus:border-runpod-light";
 
-type Panel = "reroll" | "expiry" | "audit" | undefined;
+type Panel = "reroll" | "expiry" | "limit" | "audit" | undefined;
 
 /** Formats a time in the browser's zone, as LocalTime shows it after hydration. */
 function localTime(iso: string): string {
@@ -119,6 +125,10 @@ export function KeyRow({
           >
             {keyData.displayStart}
           </code>
+          <span className="mt-0.5 block text-xs text-zinc-400" data-testid="key-rate-limit">
+            {keyData.rateLimit.perSecond}/s, burst {keyData.rateLimit.burst}
+            {keyData.rateLimit.ownLimit ? "" : " (default)"}
+          </span>
         </td>
         <td className="px-3 py-3 whitespace-nowrap">
           <LocalTime iso={keyData.createdAt} />
@@ -152,6 +162,16 @@ export function KeyRow({
             {status !== "Revoked" ? (
               <button type="button" className={buttonClass} onClick={() => toggle("expiry")}>
                 Set expiry
+              </button>
+            ) : null}
+            {status !== "Revoked" ? (
+              <button
+                type="button"
+                className={buttonClass}
+                aria-expanded={panel === "limit"}
+                onClick={() => toggle("limit")}
+              >
+                Rate limit
               </button>
             ) : null}
             <button
@@ -194,6 +214,13 @@ export function KeyRow({
               ) : null}
               {panel === "expiry" ? (
                 <ExpiryForm keyId={keyData.id} onDone={() => setPanel(undefined)} />
+              ) : null}
+              {panel === "limit" ? (
+                <LimitForm
+                  keyId={keyData.id}
+                  limit={keyData.rateLimit}
+                  onDone={() => setPanel(undefined)}
+                />
               ) : null}
               {panel === "audit" ? <AuditTrail keyId={keyData.id} /> : null}
             </div>
@@ -292,6 +319,112 @@ function ExpiryForm({ keyId, onDone }: { keyId: string; onDone: () => void }) {
   );
 }
 
+const numberFieldClass = `${selectClass} w-28 aria-invalid:border-red-500`;
+
+function NumberField({
+  id,
+  name,
+  label,
+  defaultValue,
+  invalid,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  defaultValue: number;
+  invalid: boolean;
+}) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <label htmlFor={id} className="text-sm font-medium text-zinc-300">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        inputMode="numeric"
+        defaultValue={defaultValue}
+        aria-invalid={invalid ? true : undefined}
+        className={numberFieldClass}
+      />
+    </div>
+  );
+}
+
+function LimitForm({
+  keyId,
+  limit,
+  onDone,
+}: {
+  keyId: string;
+  limit: KeyRowData["rateLimit"];
+  onDone: () => void;
+}) {
+  const [result, formAction, pending] = useActionState<SetLimitResult | null, FormData>(
+    async (_previous, formData) => {
+      const outcome = await setKeyLimitFromForm(formData);
+      if (outcome.ok) onDone();
+      return outcome;
+    },
+    null,
+  );
+  const fieldErrors = result && !result.ok ? result.fieldErrors : undefined;
+  return (
+    <form action={formAction} className="flex flex-wrap items-end gap-3" aria-label="Rate limit">
+      <input type="hidden" name="keyId" value={keyId} />
+      <NumberField
+        id={`rate-${keyId}`}
+        name="rateLimitPerSecond"
+        label="Requests per second"
+        defaultValue={limit.perSecond}
+        invalid={Boolean(fieldErrors?.rateLimitPerSecond)}
+      />
+      <NumberField
+        id={`burst-${keyId}`}
+        name="rateLimitBurst"
+        label="Burst"
+        defaultValue={limit.burst}
+        invalid={Boolean(fieldErrors?.rateLimitBurst)}
+      />
+      <button
+        type="submit"
+        name="mode"
+        value="custom"
+        disabled={pending}
+        aria-busy={pending}
+        className={primaryButtonClass}
+      >
+        {pending ? <Spinner /> : null}
+        Save limit
+      </button>
+      {limit.ownLimit ? (
+        <button
+          type="submit"
+          name="mode"
+          value="default"
+          disabled={pending}
+          className={buttonClass}
+        >
+          Use server default
+        </button>
+      ) : null}
+      <button type="button" onClick={onDone} disabled={pending} className={buttonClass}>
+        Cancel
+      </button>
+      <p className="basis-full text-xs text-zinc-400">
+        Requests beyond the burst, and beyond the rate once the burst is spent, get 429 with
+        Retry-After. RunPod retries a failed webhook call up to twice, so allow about three calls
+        per job.
+      </p>
+      {result && !result.ok ? (
+        <p role="alert" className="basis-full text-sm text-red-400">
+          {result.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
 function describeDetail(row: AuditRow): string {
   const detail = row.detail;
   switch (row.action) {
@@ -305,6 +438,9 @@ function describeDetail(row: AuditRow): string {
     }
     case "create":
       return typeof detail.expiresAt === "string" ? `expires ${localTime(detail.expiresAt)}` : "";
+    case "limit_change":
+    case "scope_change":
+      return `${String(detail.from)} → ${String(detail.to)}`;
     default:
       return "";
   }

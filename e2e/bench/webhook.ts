@@ -5,7 +5,8 @@
  *   DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench
  *
  * AUTH_SECRET and CHIRP_KEY_SECRET are used when set, otherwise generated for the run.
- * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next.
+ * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next; CHIRP_BENCH_PORT sets the
+ * server's port (default 3210).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
@@ -14,7 +15,8 @@ import path from "node:path";
 import autocannon, { type Result } from "autocannon";
 import { buildApp, type NextServer, REPO_ROOT, startNextServer } from "../support/next-server";
 
-const PORT = 3210;
+// CHIRP_BENCH_PORT moves the server off 3210 when that port is taken.
+const PORT = Number(process.env.CHIRP_BENCH_PORT || 3210);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const CONNECTIONS = 20;
 const WARMUP_SECONDS = 3;

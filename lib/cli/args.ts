@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
+import type { RateLimit } from "@/lib/config";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
+import { MAX_BURST, MAX_RATE_PER_SECOND } from "@/lib/keys/rate-limit";
 import { type RerollGracePeriod, rerollGracePeriods } from "@/lib/keys/store";
 import { UsageError } from "./errors";
 
@@ -11,10 +13,11 @@ export type Command =
   | { name: "key revoke"; keyId: string }
   | { name: "key reroll"; keyId: string; grace: RerollGracePeriod }
   | { name: "key expire"; keyId: string; expiresAt: Date | null }
-  | { name: "key audit"; keyId: string };
+  | { name: "key audit"; keyId: string }
+  | { name: "key limit"; keyId: string; limit: RateLimit | null };
 
-type ValueOptionName = "user" | "kind" | "name" | "grace" | "at";
-type OptionName = ValueOptionName | "never";
+type ValueOptionName = "user" | "kind" | "name" | "grace" | "at" | "rate" | "burst";
+type OptionName = ValueOptionName | "never" | "default";
 
 /** The placeholder each value option shows in messages, as in the help text. */
 const OPTION_VALUES: Record<ValueOptionName, string> = {
@@ -23,13 +26,15 @@ const OPTION_VALUES: Record<ValueOptionName, string> = {
   name: "NAME",
   grace: "none|1h|24h",
   at: "ISO_TIME",
+  rate: "N",
+  burst: "N",
 };
 
 /** Options that take no value. */
-const FLAGS = new Set(["help", "never"]);
+const FLAGS = new Set(["help", "never", "default"]);
 
 function optionUsage(name: OptionName): string {
-  return name === "never" ? "--never" : `--${name} ${OPTION_VALUES[name]}`;
+  return name === "never" || name === "default" ? `--${name}` : `--${name} ${OPTION_VALUES[name]}`;
 }
 
 // The record id of a key: `key_` and the 16-character id part of the key (lib/keys/format.ts).
@@ -104,11 +109,24 @@ export function parseCommandLine(argv: readonly string[]): Command {
       allowOptions("key audit", line, []);
       return { name: "key audit", keyId: keyIdArgument("key audit", rest) };
     }
-    throw unknownAction("key", action, ["add", "list", "revoke", "reroll", "expire", "audit"]);
+    if (action === "limit") {
+      allowOptions("key limit", line, ["rate", "burst", "default"]);
+      const keyId = keyIdArgument("key limit", rest);
+      return { name: "key limit", keyId, limit: parseLimit(line) };
+    }
+    throw unknownAction("key", action, [
+      "add",
+      "list",
+      "revoke",
+      "reroll",
+      "expire",
+      "audit",
+      "limit",
+    ]);
   }
 
   throw new UsageError(
-    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit and help.`,
+    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit and help.`,
   );
 }
 
@@ -127,6 +145,9 @@ function tokenize(argv: readonly string[]): ParsedLine {
       grace: { type: "string" },
       at: { type: "string" },
       never: { type: "boolean" },
+      rate: { type: "string" },
+      burst: { type: "string" },
+      default: { type: "boolean" },
     },
     allowPositionals: true,
     strict: false,
@@ -264,6 +285,36 @@ function isCalendarDate(iso: string): boolean {
   const [year, month, day] = iso.slice(0, 10).split("-").map(Number) as [number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function parseLimit(line: ParsedLine): RateLimit | null {
+  const rate = line.options.get("rate");
+  const burst = line.options.get("burst");
+  if (line.options.has("default")) {
+    if (rate !== undefined || burst !== undefined) {
+      throw new UsageError('"key limit" takes either --rate N --burst N or --default, not both.');
+    }
+    return null;
+  }
+  if (rate === undefined || burst === undefined) {
+    throw new UsageError(
+      '"key limit" needs --rate N (requests per second) and --burst N (requests at once), such as --rate 300 --burst 600, or --default for the server\'s default.',
+    );
+  }
+  return {
+    perSecond: parseWholeNumber("--rate", rate, MAX_RATE_PER_SECOND),
+    burst: parseWholeNumber("--burst", burst, MAX_BURST),
+  };
+}
+
+function parseWholeNumber(option: string, value: string, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1 || number > max) {
+    throw new UsageError(
+      `${option} ${value} is not a whole number from 1 to ${max}; write it like ${option} 300.`,
+    );
+  }
+  return number;
 }
 
 function keyIdArgument(command: string, values: string[]): string {

@@ -1,9 +1,11 @@
 import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/accounts/store";
-import { publicBaseUrl } from "@/lib/config";
+import { publicBaseUrl, type RateLimit } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { accountOfDeletedKey, listKeyAudit } from "@/lib/keys/audit";
 import { kindLabel } from "@/lib/keys/format";
+import { effectiveRateLimit } from "@/lib/keys/rate-limit";
+import { setKeyRateLimit } from "@/lib/keys/settings";
 import {
   accountOfKey,
   createKey,
@@ -128,6 +130,19 @@ export async function setExpiry(
     record.expiresAt
       ? `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") expires on ${record.expiresAt.toISOString()}.\n`
       : `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") never expires.\n`,
+  );
+}
+
+export async function setLimit(
+  { keyId, limit }: { keyId: string; limit: RateLimit | null },
+  io: CliIo,
+): Promise<void> {
+  const accountId = await accountOfKey(keyId);
+  const record = await setKeyRateLimit({ accountId, keyId, limit, actor: "cli" });
+  const effective = effectiveRateLimit(record);
+  const source = limit ? "" : " (the server's default)";
+  io.stdout(
+    `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") may make ${effective.perSecond} requests per second with bursts of ${effective.burst}${source}.\n`,
   );
 }
 

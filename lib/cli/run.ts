@@ -9,6 +9,7 @@ import {
   rerollKey,
   revokeKey,
   setExpiry,
+  setLimit,
   showKeyAudit,
 } from "./commands";
 import { CommandError, UsageError } from "./errors";
@@ -47,6 +48,8 @@ async function runCommand(command: Command, io: CliIo): Promise<void> {
       return setExpiry(command, io);
     case "key audit":
       return showKeyAudit(command.keyId, io);
+    case "key limit":
+      return setLimit(command, io);
   }
 }
 

@@ -32,6 +32,11 @@ Commands:
       Print the key's audit trail as a table, oldest first: time (UTC), action, actor
       (account:ID for the dashboard, cli for this command line, request for a rejected
       use), client IP, display start and details.
+  key limit KEY_ID --rate N --burst N | --default
+      Limit the key to N requests per second on average and N requests at once. Requests
+      over the limit get 429 rate_limited with Retry-After. --default returns the key to
+      the server's default (CHIRP_RATE_LIMIT_PER_SECOND and CHIRP_RATE_LIMIT_BURST, 300
+      and 600 unless set).
   help
       Print this text. So do --help, -h and running without arguments.
 
@@ -46,6 +51,9 @@ Options:
                  hour) or 24h (24 hours).
   --at ISO_TIME  When the key expires, in ISO 8601 with a time zone.
   --never        Remove the key's expiry.
+  --rate N       Requests per second a key may make on average, from 1 to 100000.
+  --burst N      Requests a key may make at once, from 1 to 1000000.
+  --default      Use the server's default rate limit for the key.
 
 Environment (also read from .env files, the same way next start reads them):
   DATABASE_URL      postgres:// URL of the server's database. When unset, the embedded

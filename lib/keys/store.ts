@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { type Executor, getDb } from "@/lib/db/client";
-import { type ApiKey, apiKeys, type KeyKind } from "@/lib/db/schema";
+import { type Executor, getDb, type Transaction } from "@/lib/db/client";
+import { type ApiKey, apiKeys, type KeyAuditAction, type KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 import { accountOfDeletedKey, type ChangeOrigin, recordRejectedUse, writeKeyAudit } from "./audit";
@@ -17,12 +17,17 @@ export class RejectedKeyError extends ApiError {
   }
 }
 
-/** A key as lists show it: never the secret or its hash. */
-export type KeySummary = Omit<ApiKey, "secretHash" | "previousSecretHash">;
+/** A key as lists show it: never the secret or its hash, nor its rate limit bucket. */
+export type KeySummary = Omit<
+  ApiKey,
+  "secretHash" | "previousSecretHash" | "rateLimitTokens" | "rateLimitRefilledAt"
+>;
 
-function summarize({
+export function summarize({
   secretHash: _hash,
   previousSecretHash: _previous,
+  rateLimitTokens: _tokens,
+  rateLimitRefilledAt: _refilledAt,
   ...rest
 }: ApiKey): KeySummary {
   return rest;
@@ -122,7 +127,7 @@ export async function listKeys({ accountId }: { accountId: string }): Promise<Ke
 }
 
 /** Loads a key of the account and locks its row until the transaction ends. */
-async function lockKey(tx: Executor, accountId: string, keyId: string): Promise<ApiKey> {
+export async function lockKey(tx: Executor, accountId: string, keyId: string): Promise<ApiKey> {
   const [record] = await tx
     .select()
     .from(apiKeys)
@@ -276,22 +281,42 @@ export async function setKeyExpiry({
     const next = expiresAt?.toISOString() ?? null;
     if (previous === next) return summarize(record);
 
-    const [updated] = await tx
-      .update(apiKeys)
-      .set({ expiresAt })
-      .where(eq(apiKeys.id, keyId))
-      .returning();
-    await writeKeyAudit(tx, {
-      accountId,
-      keyId,
-      displayStart: record.displayStart,
-      action: "expiry_change",
-      actor,
-      ip,
-      detail: { from: previous, to: next },
-    });
-    return summarize(updated!);
+    return updateKeySettings(
+      tx,
+      record,
+      { expiresAt },
+      {
+        action: "expiry_change",
+        actor,
+        ip,
+        detail: { from: previous, to: next },
+      },
+    );
   });
+}
+
+/**
+ * Updates settings of a locked key and writes the audit row of the change in the same
+ * transaction.
+ */
+export async function updateKeySettings(
+  tx: Transaction,
+  record: ApiKey,
+  values: Partial<typeof apiKeys.$inferInsert>,
+  audit: ChangeOrigin & { action: KeyAuditAction; detail: Record<string, unknown> },
+): Promise<KeySummary> {
+  const [updated] = await tx
+    .update(apiKeys)
+    .set(values)
+    .where(eq(apiKeys.id, record.id))
+    .returning();
+  await writeKeyAudit(tx, {
+    accountId: record.accountId,
+    keyId: record.id,
+    displayStart: record.displayStart,
+    ...audit,
+  });
+  return summarize(updated!);
 }
 
 /**

@@ -6,6 +6,7 @@ import { ApiError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
 import { clientIp } from "@/lib/keys/audit";
 import { verifyKeySignature } from "@/lib/keys/format";
+import { enforceRateLimit, rateLimitHeaders, withRateLimitHeaders } from "@/lib/keys/rate-limit";
 import { authenticateKey, RejectedKeyError } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
 import { REDACTED, redactSecrets } from "./redact";
@@ -27,6 +28,8 @@ export interface WebhookRequest {
 export interface WebhookResult {
   status: number;
   body: Record<string, unknown>;
+  /** The key's rate limit headers. */
+  headers: Record<string, string>;
   deliveryId?: string;
 }
 
@@ -125,6 +128,20 @@ export function checkWebhookKey(key: string | null): asserts key is string {
   verifyKeySignature(key, "webhook");
 }
 
+/** The columns of a delivery row that every outcome of one request shares. */
+type DeliveryRecord = Pick<
+  typeof deliveries.$inferInsert,
+  | "id"
+  | "accountId"
+  | "keyId"
+  | "contentType"
+  | "headers"
+  | "body"
+  | "bodyBytes"
+  | "bodySha256"
+  | "bodyTruncated"
+>;
+
 /**
  * Handles one request to a webhook URL: authenticates the key, records the delivery and
  * applies RunPod's status to the card. Every request whose key belongs to an account is
@@ -134,7 +151,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
   checkWebhookKey(request.key);
   const rawText = Buffer.from(request.body).toString("utf8");
   const deliveryId = newId("dlv");
-  const recordFor = (key: ApiKey) => ({
+  const recordFor = (key: ApiKey): DeliveryRecord => ({
     id: deliveryId,
     accountId: key.accountId,
     keyId: key.id,
@@ -158,10 +175,24 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
     }
     throw error;
   }
-  const record = recordFor(key);
-
+  // NOTE: a request over the key's rate limit is not recorded as a delivery: a flood of
+  // requests with a leaked key must not turn into a flood of inserts. The 429 is logged.
+  const decision = await enforceRateLimit(key);
   countKeyUse(key.id);
+  const result = await withRateLimitHeaders(decision, () =>
+    acceptDelivery(request, key, recordFor(key), deliveryId, rawText),
+  );
+  return { ...result, headers: rateLimitHeaders(decision) };
+}
 
+/** Records and applies a delivery whose key was authenticated and admitted by its limit. */
+async function acceptDelivery(
+  request: WebhookRequest,
+  key: ApiKey,
+  record: DeliveryRecord,
+  deliveryId: string,
+  rawText: string,
+): Promise<Omit<WebhookResult, "headers">> {
   if (request.tooLarge) {
     const error = new ApiError(
       "body_too_large",

@@ -6,6 +6,7 @@ import { requireAccountId } from "@/lib/auth";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { type ChangeOrigin, clientIp, listKeyAudit } from "@/lib/keys/audit";
+import { setKeyRateLimit } from "@/lib/keys/settings";
 import {
   createKey,
   type RerollGracePeriod,
@@ -39,6 +40,14 @@ export type RerollKeyResult =
   | { ok: false; message: string };
 
 export type SetExpiryResult = { ok: true } | { ok: false; message: string };
+
+export type SetLimitResult =
+  | { ok: true }
+  | {
+      ok: false;
+      message: string;
+      fieldErrors?: { rateLimitPerSecond?: string; rateLimitBurst?: string };
+    };
 
 /** Returns the audit actor of the signed-in account and the request's client address. */
 async function dashboardOrigin(accountId: string): Promise<ChangeOrigin> {
@@ -74,6 +83,20 @@ function isKeyKind(value: unknown): value is KeyKind {
   return typeof value === "string" && (keyKinds as readonly string[]).includes(value);
 }
 
+/** Returns the field problems of an error that belong to the form's fields, by field. */
+function fieldErrorsOf<Field extends string>(
+  error: ApiError,
+  fields: readonly Field[],
+): Partial<Record<Field, string>> {
+  const fieldErrors: Partial<Record<Field, string>> = {};
+  for (const problem of error.fields ?? []) {
+    if ((fields as readonly string[]).includes(problem.field)) {
+      fieldErrors[problem.field as Field] = problem.message;
+    }
+  }
+  return fieldErrors;
+}
+
 /** Turns a thrown error into the message the form shows, and logs errors that are not ApiErrors. */
 function failure(error: unknown, action: string): { ok: false; message: string } {
   if (error instanceof ApiError) return { ok: false, message: error.message };
@@ -105,12 +128,7 @@ export async function createKeyFromForm(formData: FormData): Promise<CreateKeyRe
     return { ok: true, created: { id: record.id, kind, name: record.name, key } };
   } catch (error) {
     if (error instanceof ApiError && error.fields) {
-      const fieldErrors: { kind?: string; name?: string; expiresAt?: string } = {};
-      for (const problem of error.fields) {
-        if (problem.field === "kind" || problem.field === "name" || problem.field === "expiresAt") {
-          fieldErrors[problem.field] = problem.message;
-        }
-      }
+      const fieldErrors = fieldErrorsOf(error, ["kind", "name", "expiresAt"]);
       return { ok: false, message: error.message, fieldErrors };
     }
     return failure(error, "create");
@@ -211,5 +229,40 @@ export async function loadKeyAudit(keyId: string): Promise<KeyAuditResult> {
     };
   } catch (error) {
     return failure(error, "audit");
+  }
+}
+
+/** Reads a whole number field; anything else becomes NaN, which the store rejects by name. */
+function readWholeNumber(formData: FormData, name: string): number {
+  const value = String(formData.get(name) ?? "").trim();
+  return /^\d+$/.test(value) ? Number(value) : Number.NaN;
+}
+
+/**
+ * Sets a key's rate limit from the form, or returns it to the server's default when the
+ * form's `mode` is "default".
+ */
+export async function setKeyLimitFromForm(formData: FormData): Promise<SetLimitResult> {
+  try {
+    const accountId = await requireAccountId();
+    const keyId = readKeyId(formData);
+    if (!keyId) return { ok: false, message: NO_KEY_ID };
+    const limit =
+      formData.get("mode") === "default"
+        ? null
+        : {
+            perSecond: readWholeNumber(formData, "rateLimitPerSecond"),
+            burst: readWholeNumber(formData, "rateLimitBurst"),
+          };
+    await setKeyRateLimit({ accountId, keyId, limit, ...(await dashboardOrigin(accountId)) });
+    logger.info({ accountId, keyId, limit }, "key rate limit changed");
+    revalidatePath("/keys");
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof ApiError && error.fields) {
+      const fieldErrors = fieldErrorsOf(error, ["rateLimitPerSecond", "rateLimitBurst"]);
+      return { ok: false, message: error.message, fieldErrors };
+    }
+    return failure(error, "set rate limit");
   }
 }
