@@ -43,7 +43,13 @@ describe("parseCommandLine commands", () => {
         "--name",
         "sdxl",
       ]),
-    ).toEqual({ name: "key add", email: "ada@example.com", kind: "webhook", keyName: "sdxl" });
+    ).toEqual({
+      name: "key add",
+      email: "ada@example.com",
+      kind: "webhook",
+      keyName: "sdxl",
+      endpointIds: null,
+    });
   });
 
   it("key add accepts --option=value and any order", () => {
@@ -52,6 +58,7 @@ describe("parseCommandLine commands", () => {
       email: "ada@example.com",
       kind: "api",
       keyName: undefined,
+      endpointIds: null,
     });
   });
 
@@ -162,13 +169,13 @@ describe("parseCommandLine lifecycle errors", () => {
 describe("parseCommandLine errors", () => {
   it("names an unknown command", () => {
     expect(usageError(["users", "add", "a@b.co"])).toBe(
-      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit and help.',
+      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope and help.',
     );
   });
 
   it("names an unknown subcommand", () => {
     expect(usageError(["key", "remove", "key_k7m2q9x4v1b8n3pq"])).toBe(
-      'Unknown command "key remove"; use key add, key list, key revoke, key reroll, key expire, key audit, key limit.',
+      'Unknown command "key remove"; use key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope.',
     );
   });
 
@@ -302,6 +309,48 @@ describe("parseCommandLine key limit", () => {
     );
     expect(usageError(["key", "limit", KEY_ID, "--rate", "5", "--burst", "5", "--default"])).toBe(
       '"key limit" takes either --rate N --burst N or --default, not both.',
+    );
+  });
+});
+
+describe("parseCommandLine key scope", () => {
+  it("key add takes --endpoints", () => {
+    const command = parseCommandLine([
+      "key",
+      "add",
+      "--user",
+      "ada@example.com",
+      "--kind",
+      "webhook",
+      "--endpoints",
+      "zzzzzzzzzzzzz1,isxbq1e254mbjz",
+    ]);
+    expect(command).toMatchObject({ endpointIds: ["isxbq1e254mbjz", "zzzzzzzzzzzzz1"] });
+  });
+
+  it("takes --endpoints or --any", () => {
+    expect(parseCommandLine(["key", "scope", KEY_ID, "--endpoints", "isxbq1e254mbjz"])).toEqual({
+      name: "key scope",
+      keyId: KEY_ID,
+      endpointIds: ["isxbq1e254mbjz"],
+    });
+    expect(parseCommandLine(["key", "scope", KEY_ID, "--any"])).toEqual({
+      name: "key scope",
+      keyId: KEY_ID,
+      endpointIds: null,
+    });
+  });
+
+  it("names an invalid endpoint id", () => {
+    expect(usageError(["key", "scope", KEY_ID, "--endpoints", "isxbq1e254mbjz,My-Endpoint"])).toBe(
+      '--endpoints: "My-Endpoint" is not a RunPod endpoint id; endpoint ids are 14 lowercase letters and digits, such as isxbq1e254mbjz, as in the endpoint\'s URL in the RunPod console.',
+    );
+  });
+
+  it("needs --endpoints or --any, not both", () => {
+    expect(usageError(["key", "scope", KEY_ID])).toContain('"key scope" needs --endpoints ID,ID');
+    expect(usageError(["key", "scope", KEY_ID, "--any", "--endpoints", "isxbq1e254mbjz"])).toBe(
+      '"key scope" takes either --endpoints ID,ID or --any, not both.',
     );
   });
 });

@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import type { RateLimit } from "@/lib/config";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
+import { ApiError } from "@/lib/http/errors";
+import { parseEndpointIds } from "@/lib/keys/endpoints";
 import { MAX_BURST, MAX_RATE_PER_SECOND } from "@/lib/keys/rate-limit";
 import { type RerollGracePeriod, rerollGracePeriods } from "@/lib/keys/store";
 import { UsageError } from "./errors";
@@ -8,16 +10,23 @@ import { UsageError } from "./errors";
 export type Command =
   | { name: "help" }
   | { name: "user add"; email: string }
-  | { name: "key add"; email: string; kind: KeyKind; keyName: string | undefined }
+  | {
+      name: "key add";
+      email: string;
+      kind: KeyKind;
+      keyName: string | undefined;
+      endpointIds: string[] | null;
+    }
   | { name: "key list"; email: string }
   | { name: "key revoke"; keyId: string }
   | { name: "key reroll"; keyId: string; grace: RerollGracePeriod }
   | { name: "key expire"; keyId: string; expiresAt: Date | null }
   | { name: "key audit"; keyId: string }
-  | { name: "key limit"; keyId: string; limit: RateLimit | null };
+  | { name: "key limit"; keyId: string; limit: RateLimit | null }
+  | { name: "key scope"; keyId: string; endpointIds: string[] | null };
 
-type ValueOptionName = "user" | "kind" | "name" | "grace" | "at" | "rate" | "burst";
-type OptionName = ValueOptionName | "never" | "default";
+type ValueOptionName = "user" | "kind" | "name" | "grace" | "at" | "rate" | "burst" | "endpoints";
+type OptionName = ValueOptionName | "never" | "default" | "any";
 
 /** The placeholder each value option shows in messages, as in the help text. */
 const OPTION_VALUES: Record<ValueOptionName, string> = {
@@ -28,13 +37,14 @@ const OPTION_VALUES: Record<ValueOptionName, string> = {
   at: "ISO_TIME",
   rate: "N",
   burst: "N",
+  endpoints: "ID,ID",
 };
 
 /** Options that take no value. */
-const FLAGS = new Set(["help", "never", "default"]);
+const FLAGS = new Set(["help", "never", "default", "any"]);
 
 function optionUsage(name: OptionName): string {
-  return name === "never" || name === "default" ? `--${name}` : `--${name} ${OPTION_VALUES[name]}`;
+  return FLAGS.has(name) ? `--${name}` : `--${name} ${OPTION_VALUES[name as ValueOptionName]}`;
 }
 
 // The record id of a key: `key_` and the 16-character id part of the key (lib/keys/format.ts).
@@ -73,13 +83,15 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (group === "key") {
     if (action === "add") {
-      allowOptions("key add", line, ["user", "kind", "name"]);
+      allowOptions("key add", line, ["user", "kind", "name", "endpoints"]);
       noPositionals("key add", rest);
+      const endpoints = line.options.get("endpoints");
       return {
         name: "key add",
         email: requiredOption("key add", line, "user"),
         kind: parseKind(requiredOption("key add", line, "kind")),
         keyName: line.options.get("name"),
+        endpointIds: endpoints === undefined ? null : parseEndpoints(endpoints),
       };
     }
     if (action === "list") {
@@ -114,6 +126,11 @@ export function parseCommandLine(argv: readonly string[]): Command {
       const keyId = keyIdArgument("key limit", rest);
       return { name: "key limit", keyId, limit: parseLimit(line) };
     }
+    if (action === "scope") {
+      allowOptions("key scope", line, ["endpoints", "any"]);
+      const keyId = keyIdArgument("key scope", rest);
+      return { name: "key scope", keyId, endpointIds: parseScope(line) };
+    }
     throw unknownAction("key", action, [
       "add",
       "list",
@@ -122,11 +139,12 @@ export function parseCommandLine(argv: readonly string[]): Command {
       "expire",
       "audit",
       "limit",
+      "scope",
     ]);
   }
 
   throw new UsageError(
-    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit and help.`,
+    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope and help.`,
   );
 }
 
@@ -148,6 +166,8 @@ function tokenize(argv: readonly string[]): ParsedLine {
       rate: { type: "string" },
       burst: { type: "string" },
       default: { type: "boolean" },
+      endpoints: { type: "string" },
+      any: { type: "boolean" },
     },
     allowPositionals: true,
     strict: false,
@@ -305,6 +325,30 @@ function parseLimit(line: ParsedLine): RateLimit | null {
     perSecond: parseWholeNumber("--rate", rate, MAX_RATE_PER_SECOND),
     burst: parseWholeNumber("--burst", burst, MAX_BURST),
   };
+}
+
+function parseScope(line: ParsedLine): string[] | null {
+  const endpoints = line.options.get("endpoints");
+  const any = line.options.has("any");
+  if (any && endpoints !== undefined) {
+    throw new UsageError('"key scope" takes either --endpoints ID,ID or --any, not both.');
+  }
+  if (any) return null;
+  if (endpoints === undefined) {
+    throw new UsageError(
+      '"key scope" needs --endpoints ID,ID (the RunPod endpoint ids the key may change cards of) or --any to allow every endpoint.',
+    );
+  }
+  return parseEndpoints(endpoints);
+}
+
+function parseEndpoints(value: string): string[] {
+  try {
+    return parseEndpointIds(value);
+  } catch (error) {
+    if (error instanceof ApiError) throw new UsageError(`--endpoints: ${error.message}`);
+    throw error;
+  }
 }
 
 function parseWholeNumber(option: string, value: string, max: number): number {

@@ -10,6 +10,7 @@ import {
   revokeKey,
   setExpiry,
   setLimit,
+  setScope,
   showKeyAudit,
 } from "./commands";
 import { CommandError, UsageError } from "./errors";
@@ -50,6 +51,8 @@ async function runCommand(command: Command, io: CliIo): Promise<void> {
       return showKeyAudit(command.keyId, io);
     case "key limit":
       return setLimit(command, io);
+    case "key scope":
+      return setScope(command, io);
   }
 }
 

@@ -11,7 +11,7 @@ Commands:
   user add EMAIL
       Create an account. The password comes from CHIRP_PASSWORD, or else from a prompt
       (with echo off) when standard input is a terminal.
-  key add --user EMAIL --kind webhook|api [--name NAME]
+  key add --user EMAIL --kind webhook|api [--name NAME] [--endpoints ID,ID]
       Create a key for the account and print it alone on stdout, so that
       KEY=$(npm run -s chirp -- key add ...) captures it. The key is shown only this once.
   key list --user EMAIL
@@ -37,6 +37,10 @@ Commands:
       over the limit get 429 rate_limited with Retry-After. --default returns the key to
       the server's default (CHIRP_RATE_LIMIT_PER_SECOND and CHIRP_RATE_LIMIT_BURST, 300
       and 600 unless set).
+  key scope KEY_ID --endpoints ID,ID | --any
+      Limit a webhook key to cards of these RunPod endpoints, or allow every endpoint
+      with --any. A delivery for a card on another endpoint, or for a job with no card
+      yet, is recorded with the reason and answered 200 but changes no card.
   help
       Print this text. So do --help, -h and running without arguments.
 
@@ -54,6 +58,10 @@ Options:
   --rate N       Requests per second a key may make on average, from 1 to 100000.
   --burst N      Requests a key may make at once, from 1 to 1000000.
   --default      Use the server's default rate limit for the key.
+  --endpoints ID,ID
+                 RunPod endpoint ids (14 lowercase letters and digits), separated by
+                 commas, that a webhook key may change cards of.
+  --any          Allow a webhook key to change cards of every endpoint.
 
 Environment (also read from .env files, the same way next start reads them):
   DATABASE_URL      postgres:// URL of the server's database. When unset, the embedded

@@ -1,6 +1,7 @@
 import type { RateLimit } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import type { ChangeOrigin } from "./audit";
+import { checkEndpointIds, checkScopeKind, describeEndpoints } from "./endpoints";
 import { checkRateLimit } from "./rate-limit";
 import { type KeySummary, lockKey, summarize, updateKeySettings } from "./store";
 
@@ -54,4 +55,37 @@ export function describeRateLimit(limit: RateLimit | null): string {
 
 function ownLimit(perSecond: number | null, burst: number | null): RateLimit | null {
   return perSecond === null || burst === null ? null : { perSecond, burst };
+}
+
+/**
+ * Limits a webhook key of the account to a list of RunPod endpoint ids, or with
+ * `endpointIds: null` allows every endpoint again. Raises `invalid_fields` for an id that
+ * is not an endpoint id or for an API key, and `not_found` for a key of another account.
+ */
+export async function setKeyEndpoints({
+  accountId,
+  keyId,
+  endpointIds,
+  actor,
+  ip,
+}: {
+  accountId: string;
+  keyId: string;
+  endpointIds: readonly string[] | null;
+} & ChangeOrigin): Promise<KeySummary> {
+  const scope = endpointIds === null ? null : checkEndpointIds(endpointIds);
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const record = await lockKey(tx, accountId, keyId);
+    checkScopeKind(record.kind, scope);
+    const from = describeEndpoints(record.endpointIds);
+    const to = describeEndpoints(scope);
+    if (from === to) return summarize(record);
+    return updateKeySettings(
+      tx,
+      record,
+      { endpointIds: scope },
+      { action: "scope_change", actor, ip, detail: { from, to } },
+    );
+  });
 }

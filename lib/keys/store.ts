@@ -4,6 +4,7 @@ import { type ApiKey, apiKeys, type KeyAuditAction, type KeyKind } from "@/lib/d
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 import { accountOfDeletedKey, type ChangeOrigin, recordRejectedUse, writeKeyAudit } from "./audit";
+import { checkEndpointIds, checkScopeKind, describeEndpoints } from "./endpoints";
 import { generateKey, keyMatchesHash, kindLabel, verifyKeySignature } from "./format";
 
 /** A rejection of a key that exists: the caller knows whose key it was. */
@@ -69,6 +70,7 @@ export async function createKey({
   kind,
   name,
   expiresAt = null,
+  endpointIds = null,
   actor,
   ip,
 }: {
@@ -76,6 +78,8 @@ export async function createKey({
   kind: KeyKind;
   name?: string;
   expiresAt?: Date | null;
+  /** The RunPod endpoints a webhook key may change cards of; null for any endpoint. */
+  endpointIds?: readonly string[] | null;
 } & ChangeOrigin): Promise<{ key: string; record: KeySummary }> {
   const trimmed = name?.trim() || `${kindLabel(kind)} ${new Date().toISOString().slice(0, 10)}`;
   if (trimmed.length > MAX_KEY_NAME_LENGTH) {
@@ -86,6 +90,8 @@ export async function createKey({
     );
   }
   if (expiresAt) checkExpiry(expiresAt, new Date());
+  checkScopeKind(kind, endpointIds);
+  const scope = endpointIds === null ? null : checkEndpointIds(endpointIds);
 
   const generated = generateKey(kind);
   const db = await getDb();
@@ -100,6 +106,7 @@ export async function createKey({
         secretHash: generated.hash,
         displayStart: generated.displayStart,
         expiresAt,
+        endpointIds: scope,
       })
       .returning();
     await writeKeyAudit(tx, {
@@ -109,7 +116,12 @@ export async function createKey({
       action: "create",
       actor,
       ip,
-      detail: { kind, name: trimmed, expiresAt: expiresAt?.toISOString() ?? null },
+      detail: {
+        kind,
+        name: trimmed,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        ...(scope ? { endpoints: describeEndpoints(scope) } : {}),
+      },
     });
     return inserted!;
   });

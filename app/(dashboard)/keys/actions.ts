@@ -6,7 +6,8 @@ import { requireAccountId } from "@/lib/auth";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { type ChangeOrigin, clientIp, listKeyAudit } from "@/lib/keys/audit";
-import { setKeyRateLimit } from "@/lib/keys/settings";
+import { parseEndpointIds } from "@/lib/keys/endpoints";
+import { setKeyEndpoints, setKeyRateLimit } from "@/lib/keys/settings";
 import {
   createKey,
   type RerollGracePeriod,
@@ -30,7 +31,7 @@ export type CreateKeyResult =
   | {
       ok: false;
       message: string;
-      fieldErrors?: { kind?: string; name?: string; expiresAt?: string };
+      fieldErrors?: { kind?: string; name?: string; expiresAt?: string; endpointIds?: string };
     };
 
 export type RevokeKeyResult = { ok: true } | { ok: false; message: string };
@@ -40,6 +41,8 @@ export type RerollKeyResult =
   | { ok: false; message: string };
 
 export type SetExpiryResult = { ok: true } | { ok: false; message: string };
+
+export type SetEndpointsResult = { ok: true } | { ok: false; message: string };
 
 export type SetLimitResult =
   | { ok: true }
@@ -70,6 +73,12 @@ function readExpiry(formData: FormData): Date | null {
     );
   }
   return expiresAt;
+}
+
+/** Reads the `endpointIds` field: empty for any endpoint, else ids separated by commas or spaces. */
+function readEndpointIds(formData: FormData): string[] | null {
+  const value = String(formData.get("endpointIds") ?? "").trim();
+  return value === "" ? null : parseEndpointIds(value);
 }
 
 function readKeyId(formData: FormData): string | undefined {
@@ -121,6 +130,7 @@ export async function createKeyFromForm(formData: FormData): Promise<CreateKeyRe
       kind,
       name: typeof name === "string" ? name : undefined,
       expiresAt: readExpiry(formData),
+      endpointIds: readEndpointIds(formData),
       ...(await dashboardOrigin(accountId)),
     });
     logger.info({ accountId, keyId: record.id, kind }, "key created");
@@ -128,7 +138,7 @@ export async function createKeyFromForm(formData: FormData): Promise<CreateKeyRe
     return { ok: true, created: { id: record.id, kind, name: record.name, key } };
   } catch (error) {
     if (error instanceof ApiError && error.fields) {
-      const fieldErrors = fieldErrorsOf(error, ["kind", "name", "expiresAt"]);
+      const fieldErrors = fieldErrorsOf(error, ["kind", "name", "expiresAt", "endpointIds"]);
       return { ok: false, message: error.message, fieldErrors };
     }
     return failure(error, "create");
@@ -264,5 +274,25 @@ export async function setKeyLimitFromForm(formData: FormData): Promise<SetLimitR
       return { ok: false, message: error.message, fieldErrors };
     }
     return failure(error, "set rate limit");
+  }
+}
+
+/**
+ * Limits a webhook key to the endpoints in the form, or allows every endpoint when the
+ * form's `mode` is "any".
+ */
+export async function setKeyEndpointsFromForm(formData: FormData): Promise<SetEndpointsResult> {
+  try {
+    const accountId = await requireAccountId();
+    const keyId = readKeyId(formData);
+    if (!keyId) return { ok: false, message: NO_KEY_ID };
+    const endpointIds =
+      formData.get("mode") === "any" ? null : (readEndpointIds(formData) ?? parseEndpointIds(""));
+    await setKeyEndpoints({ accountId, keyId, endpointIds, ...(await dashboardOrigin(accountId)) });
+    logger.info({ accountId, keyId, endpoints: endpointIds?.length ?? "any" }, "key scope changed");
+    revalidatePath("/keys");
+    return { ok: true };
+  } catch (error) {
+    return failure(error, "set endpoints");
   }
 }

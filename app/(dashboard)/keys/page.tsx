@@ -24,6 +24,7 @@ function rowData(key: KeySummary): KeyRowData {
       ...effectiveRateLimit(key),
       ownLimit: key.rateLimitPerSecond !== null && key.rateLimitBurst !== null,
     },
+    endpointIds: key.endpointIds,
   };
 }
 
