@@ -64,9 +64,12 @@ function PasswordField({
 export function ChangePasswordForm({
   minLength,
   maxLength,
+  hasPassword,
 }: {
   minLength: number;
   maxLength: number;
+  /** False for an account without a password yet, which sets one without a current password. */
+  hasPassword: boolean;
 }) {
   const [state, formAction, pending] = useActionState(changePasswordFromForm, {
     changed: false,
@@ -75,12 +78,16 @@ export function ChangePasswordForm({
 
   return (
     <form action={formAction} className="flex flex-col gap-4" noValidate>
-      <PasswordField
-        name="currentPassword"
-        label="Current password"
-        autoComplete="current-password"
-        error={errors.currentPassword}
-      />
+      {hasPassword ? (
+        <PasswordField
+          name="currentPassword"
+          label="Current password"
+          autoComplete="current-password"
+          error={errors.currentPassword}
+        />
+      ) : (
+        <input type="hidden" name="hasPassword" value="false" />
+      )}
       <PasswordField
         name="newPassword"
         label="New password"
@@ -107,7 +114,9 @@ export function ChangePasswordForm({
           role="status"
           className="rounded-lg border border-emerald-500/40 bg-emerald-500/10 px-3 py-2 text-sm text-emerald-300"
         >
-          Password changed. Use the new password the next time you sign in.
+          {hasPassword
+            ? "Password changed. Use the new password the next time you sign in."
+            : "Password set. You can now also sign in with your email and this password."}
         </p>
       ) : null}
       <button
@@ -117,7 +126,7 @@ export function ChangePasswordForm({
         className="inline-flex items-center justify-center gap-2 self-start rounded-lg bg-runpod px-4 py-2 text-sm font-medium text-white transition hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60"
       >
         {pending ? <Spinner /> : null}
-        Change password
+        {hasPassword ? "Change password" : "Set password"}
       </button>
     </form>
   );

@@ -19,6 +19,11 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Whether the text, trimmed and lowercased, has the shape of an email address. */
+export function isEmailAddress(email: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalizeEmail(email));
+}
+
 /** Returns what is wrong with a password that is being chosen, or undefined when it is fine. */
 export function passwordProblem(password: string): string | undefined {
   if (password.length < MIN_PASSWORD_LENGTH) {
@@ -32,7 +37,7 @@ export function passwordProblem(password: string): string | undefined {
 
 export function validateCredentials(email: string, password: string): void {
   const fields = [];
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalizeEmail(email))) {
+  if (!isEmailAddress(email)) {
     fields.push({ field: "email", message: `"${email}" is not an email address` });
   }
   const problem = passwordProblem(password);
@@ -82,6 +87,19 @@ export async function getAccountByEmail(email: string): Promise<Account | undefi
     .from(accounts)
     .where(eq(accounts.email, normalizeEmail(email)));
   return account;
+}
+
+/** Returns how an account can sign in, or undefined when it no longer exists. */
+export async function signInMethods(
+  accountId: string,
+): Promise<{ password: boolean; github: boolean } | undefined> {
+  const db = await getDb();
+  const [account] = await db
+    .select({ passwordHash: accounts.passwordHash, githubUserId: accounts.githubUserId })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  if (!account) return undefined;
+  return { password: account.passwordHash !== null, github: account.githubUserId !== null };
 }
 
 /** Returns the account when the password matches, otherwise null. */

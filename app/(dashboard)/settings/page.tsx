@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/app/_components/change-password-form";
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/accounts/store";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, signInMethods } from "@/lib/accounts/store";
 import { requireSession } from "../session";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  const { email } = await requireSession();
+  const { accountId, email } = await requireSession();
+  const methods = await signInMethods(accountId);
+  const hasPassword = methods?.password ?? true;
 
   return (
     <div className="flex max-w-xl flex-col gap-8">
@@ -21,6 +23,14 @@ export default async function SettingsPage() {
           <dd className="mt-0.5 font-medium break-all" data-testid="settings-email">
             {email}
           </dd>
+          {methods?.github ? (
+            <>
+              <dt className="mt-3 text-zinc-400">Sign-in</dt>
+              <dd className="mt-0.5" data-testid="settings-sign-in">
+                GitHub{hasPassword ? " and password" : ""}
+              </dd>
+            </>
+          ) : null}
         </dl>
       </section>
 
@@ -29,9 +39,18 @@ export default async function SettingsPage() {
         className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
       >
         <h2 id="password-heading" className="font-semibold">
-          Change password
+          {hasPassword ? "Change password" : "Set a password"}
         </h2>
-        <ChangePasswordForm minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} />
+        {hasPassword ? null : (
+          <p className="text-sm text-zinc-400">
+            This account signs in with GitHub. A password lets you sign in with your email too.
+          </p>
+        )}
+        <ChangePasswordForm
+          minLength={MIN_PASSWORD_LENGTH}
+          maxLength={MAX_PASSWORD_LENGTH}
+          hasPassword={hasPassword}
+        />
       </section>
     </div>
   );
