@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import autocannon, { type Result } from "autocannon";
 import { buildApp, type NextServer, REPO_ROOT, startNextServer } from "../support/next-server";
@@ -19,9 +19,13 @@ import { buildApp, type NextServer, REPO_ROOT, startNextServer } from "../suppor
 const PORT = Number(process.env.CHIRP_BENCH_PORT || 3210);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const CONNECTIONS = 20;
-const WARMUP_SECONDS = 3;
-const MEASURE_SECONDS = 10;
-// The build takes a few minutes on 2 cores, and the load about 40 s.
+const WARMUP_SECONDS = 2;
+const MEASURE_SECONDS = 8;
+// The routes are measured in turn, round after round, so that load from other processes
+// on a shared machine falls on every route alike and each round's ratios compare runs
+// made seconds apart.
+const ROUNDS = 3;
+// The build takes a few minutes on 2 cores, and the load about 90 s.
 const TIME_LIMIT_MS = 15 * 60_000;
 
 const COMMAND = "DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench";
@@ -129,18 +133,50 @@ function markdownTable(
   return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Renders the section: per route the mean requests/s and median latencies over the
+ * rounds, each round's requests/s, and each ratio as the median of the rounds' ratios.
+ */
 function renderSection(
+  scenarios: Scenario[],
   measurements: Measurement[],
-  environment: { postgresVersion: string; date: string },
+  environment: { postgresVersion: string; date: string; loadBefore: number; loadAfter: number },
 ): string {
-  const rows = measurements.map(({ scenario, result }) => [
-    scenario.label,
-    formatNumber(result.requests.average),
-    formatNumber(result.latency.p50),
-    formatNumber(result.latency.p99),
-    `${scenario.expectedStatus} × ${formatNumber(result.requests.total)}`,
+  const byScenario = scenarios.map((scenario) =>
+    measurements.filter((measurement) => measurement.scenario === scenario),
+  );
+  const rows = byScenario.map((rounds, index) => {
+    const results = rounds.map((measurement) => measurement.result);
+    const total = results.reduce((sum, result) => sum + result.requests.total, 0);
+    const mean = results.reduce((sum, result) => sum + result.requests.average, 0) / results.length;
+    return [
+      scenarios[index]!.label,
+      formatNumber(mean),
+      formatNumber(median(results.map((result) => result.latency.p50))),
+      formatNumber(median(results.map((result) => result.latency.p99))),
+      `${scenarios[index]!.expectedStatus} × ${formatNumber(total)}`,
+    ];
+  });
+  const perRound = (index: number) =>
+    byScenario[index]!.map((measurement) => measurement.result.requests.average);
+  const [bare, webhook, forged] = [perRound(0), perRound(1), perRound(2)];
+  const ratios = (route: number[]) => route.map((value, round) => value / bare[round]!);
+  const describeRatio = (route: number[]) =>
+    `${formatNumber(median(ratios(route)), 2)} (rounds: ${ratios(route)
+      .map((ratio) => formatNumber(ratio, 2))
+      .join(", ")})`;
+  const roundRows = bare.map((_, round) => [
+    String(round + 1),
+    formatNumber(bare[round]!),
+    formatNumber(webhook[round]!),
+    formatNumber(forged[round]!),
   ]);
-  const [bare, webhook, forged] = measurements.map((m) => m.result.requests.average);
   const cpuList = cpus();
   return [
     SECTION_TITLE,
@@ -151,9 +187,9 @@ function renderSection(
     COMMAND,
     "```",
     "",
-    `Machine: ${cpuList.length} cores (${cpuList[0]?.model.trim() ?? "unknown CPU"}), ${formatNumber(totalmem() / 1024 ** 3, 1)} GiB memory, Node ${process.version}, PostgreSQL ${environment.postgresVersion} on the same machine.`,
+    `Machine: ${cpuList.length} cores (${cpuList[0]?.model.trim() ?? "unknown CPU"}), ${formatNumber(totalmem() / 1024 ** 3, 1)} GiB memory, Node ${process.version}, PostgreSQL ${environment.postgresVersion} on the same machine. One-minute load average ${formatNumber(environment.loadBefore, 1)} before the load and ${formatNumber(environment.loadAfter, 1)} after it.`,
     "",
-    `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn, loaded by autocannon on the same machine with ${CONNECTIONS} connections for ${MEASURE_SECONDS} s per row after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
+    `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn, loaded by autocannon on the same machine with ${CONNECTIONS} connections. The three routes are measured in turn for ${ROUNDS} rounds, each run ${MEASURE_SECONDS} s after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples, averaged over the rounds; latencies are the median over the rounds. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
     "",
     ...markdownTable(
       ["Route", "Requests/s", "p50 latency (ms)", "p99 latency (ms)", "Responses"],
@@ -161,7 +197,15 @@ function renderSection(
       rows,
     ),
     "",
-    `Webhook / bare route: ${formatNumber(webhook! / bare!, 2)}. Forged key / bare route: ${formatNumber(forged! / bare!, 2)}.`,
+    "Requests/s per round:",
+    "",
+    ...markdownTable(
+      ["Round", "Bare route", "Valid key", "Forged key"],
+      ["left", "right", "right", "right"],
+      roundRows,
+    ),
+    "",
+    `Median of the rounds' ratios: webhook / bare route ${describeRatio(webhook)}; forged key / bare route ${describeRatio(forged)}.`,
     "",
     "The machine is shared and noisy: compare the ratios within one run, not absolute numbers across runs or machines.",
     "",
@@ -278,6 +322,9 @@ async function main(): Promise<void> {
   timeLimit.unref();
 
   const measurements: Measurement[] = [];
+  // Other processes on the machine slow every route; the load average shows how much.
+  let loadBefore = 0;
+  let loadAfter = 0;
   try {
     server = await startNextServer({
       port: PORT,
@@ -293,7 +340,12 @@ async function main(): Promise<void> {
       },
     });
     console.log(`Serving ${BASE_URL} (pid ${server.pid}, log: ${SERVER_LOG}).`);
-    for (const scenario of scenarios) measurements.push(await measure(scenario));
+    loadBefore = loadavg()[0]!;
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`Round ${round} of ${ROUNDS}`);
+      for (const scenario of scenarios) measurements.push(await measure(scenario));
+    }
+    loadAfter = loadavg()[0]!;
   } finally {
     await stopServer();
     clearTimeout(timeLimit);
@@ -302,8 +354,10 @@ async function main(): Promise<void> {
   // Every accepted webhook must have left one closed card behind. autocannon stops each run
   // with up to one request per connection in flight, which the server may have handled
   // without autocannon counting the response.
-  const accepted = measurements[1]!.statusCounts.get(200) ?? 0;
-  const uncounted = 2 * CONNECTIONS;
+  const accepted = measurements
+    .filter((measurement) => measurement.scenario === scenarios[1])
+    .reduce((sum, measurement) => sum + (measurement.statusCounts.get(200) ?? 0), 0);
+  const uncounted = 2 * CONNECTIONS * ROUNDS;
   const cards = await (await getDb())
     .select({ state: activities.state, cards: count() })
     .from(activities)
@@ -319,9 +373,11 @@ async function main(): Promise<void> {
     );
   }
 
-  const section = renderSection(measurements, {
+  const section = renderSection(scenarios, measurements, {
     postgresVersion,
     date: new Date().toISOString().slice(0, 10),
+    loadBefore,
+    loadAfter,
   });
   await writeSection(section);
   console.log(`\n${section}`);
