@@ -30,6 +30,10 @@ test.describe("key limits and scopes", () => {
     await expect(keysPage.formAlert("Rate limit")).toContainText(
       "The burst 0 is invalid: it must be a whole number from 1 to 1,000,000.",
     );
+    const form = keysPage.page.getByRole("form", { name: "Rate limit" });
+    await expect(form.getByLabel("Burst", { exact: true }), "the typed value stays").toHaveValue(
+      "0",
+    );
     await expect(keysPage.row(keys.webhookKeyId).getByTestId("key-rate-limit")).toContainText(
       "(default)",
     );
@@ -60,6 +64,10 @@ test.describe("key limits and scopes", () => {
 
     await expect(keysPage.formAlert("Endpoints")).toContainText(
       '"Not-An-Endpoint" is not a RunPod endpoint id',
+    );
+    const form = keysPage.page.getByRole("form", { name: "Endpoints" });
+    await expect(form.getByLabel("RunPod endpoint ids", { exact: true })).toHaveValue(
+      "Not-An-Endpoint",
     );
   });
 });

@@ -363,7 +363,7 @@ function NumberField({
   id: string;
   name: string;
   label: string;
-  defaultValue: number;
+  defaultValue: number | string;
   invalid: boolean;
 }) {
   return (
@@ -451,14 +451,14 @@ function LimitForm({
             id={`rate-${keyId}`}
             name="rateLimitPerSecond"
             label="Requests per second"
-            defaultValue={limit.perSecond}
+            defaultValue={failure?.submitted?.rateLimitPerSecond ?? limit.perSecond}
             invalid={Boolean(failure?.fieldErrors?.rateLimitPerSecond)}
           />
           <NumberField
             id={`burst-${keyId}`}
             name="rateLimitBurst"
             label="Burst"
-            defaultValue={limit.burst}
+            defaultValue={failure?.submitted?.rateLimitBurst ?? limit.burst}
             invalid={Boolean(failure?.fieldErrors?.rateLimitBurst)}
           />
           <SubmitButtons
@@ -536,7 +536,7 @@ function EndpointsForm({
             <input
               id={`endpoints-${keyId}`}
               name="endpointIds"
-              defaultValue={endpointIds?.join(", ") ?? ""}
+              defaultValue={failure?.submitted ?? endpointIds?.join(", ") ?? ""}
               placeholder="isxbq1e254mbjz, …"
               autoComplete="off"
               spellCheck={false}

@@ -42,7 +42,10 @@ export type RerollKeyResult =
 
 export type SetExpiryResult = { ok: true } | { ok: false; message: string };
 
-export type SetEndpointsResult = { ok: true } | { ok: false; message: string };
+export type SetEndpointsResult =
+  | { ok: true }
+  /** `submitted` is the text as sent, so the form can show it again next to the error. */
+  | { ok: false; message: string; submitted?: string };
 
 export type SetLimitResult =
   | { ok: true }
@@ -50,6 +53,8 @@ export type SetLimitResult =
       ok: false;
       message: string;
       fieldErrors?: { rateLimitPerSecond?: string; rateLimitBurst?: string };
+      /** The values as sent, so the form can show them again next to the error. */
+      submitted?: { rateLimitPerSecond: string; rateLimitBurst: string };
     };
 
 /** Returns the audit actor of the signed-in account and the request's client address. */
@@ -271,7 +276,11 @@ export async function setKeyLimitFromForm(formData: FormData): Promise<SetLimitR
   } catch (error) {
     if (error instanceof ApiError && error.fields) {
       const fieldErrors = fieldErrorsOf(error, ["rateLimitPerSecond", "rateLimitBurst"]);
-      return { ok: false, message: error.message, fieldErrors };
+      const submitted = {
+        rateLimitPerSecond: String(formData.get("rateLimitPerSecond") ?? ""),
+        rateLimitBurst: String(formData.get("rateLimitBurst") ?? ""),
+      };
+      return { ok: false, message: error.message, fieldErrors, submitted };
     }
     return failure(error, "set rate limit");
   }
@@ -293,6 +302,9 @@ export async function setKeyEndpointsFromForm(formData: FormData): Promise<SetEn
     revalidatePath("/keys");
     return { ok: true };
   } catch (error) {
-    return failure(error, "set endpoints");
+    return {
+      ...failure(error, "set endpoints"),
+      submitted: String(formData.get("endpointIds") ?? ""),
+    };
   }
 }
