@@ -91,6 +91,33 @@ test.describe("auth", () => {
   });
 });
 
+test.describe("GitHub sign-in", () => {
+  // The suite's server has made-up GitHub OAuth credentials, which turn the button on.
+  // The button is never pressed: that would send the browser to github.com.
+  test("sign-in page offers GitHub when configured", async ({ page }) => {
+    const signIn = new SignInPage(page);
+    await signIn.goto();
+    await expect(signIn.githubButton).toBeVisible();
+    await expect(signIn.submit).toBeVisible();
+  });
+
+  test("taken email explains the safe rule", async ({ page }) => {
+    await page.goto("/sign-in?error=github_email_taken");
+    const signIn = new SignInPage(page);
+    await expect(signIn.alert).toContainText(
+      "An account with the email of your GitHub account already exists. Sign in with its password",
+    );
+  });
+
+  test("unknown error code is not echoed", async ({ page }) => {
+    await page.goto("/sign-in?error=Call%20us%20at%20555");
+    const signIn = new SignInPage(page);
+    await expect(signIn.alert).toHaveText(
+      "Signing in failed. Try again, or sign in with your password.",
+    );
+  });
+});
+
 test.describe("validation", () => {
   test("sign-up rejects a short password", async ({ page }) => {
     const signUp = new SignUpPage(page);

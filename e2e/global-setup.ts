@@ -45,6 +45,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         // point the server at a shared one.
         DATABASE_URL: undefined,
         CHIRP_DB_DRIVER: undefined,
+        // Made-up OAuth app credentials that turn on the "Sign in with GitHub" button. No
+        // spec submits it, so the server never contacts GitHub.
+        AUTH_GITHUB_ID: "e2e-github-client-id",
+        AUTH_GITHUB_SECRET: "e2e-github-client-secret",
       },
     });
     console.log(`Serving ${BASE_URL} (pid ${server.pid}, log: ${SERVER_LOG}).`);

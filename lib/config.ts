@@ -278,3 +278,21 @@ export function watchdogSettings(): WatchdogSettings {
     maxBackoffSeconds: readSeconds("CHIRP_WATCHDOG_MAX_BACKOFF_SECONDS", 600),
   };
 }
+
+/** A token bucket: `perSecond` requests a second on average, up to `burst` at once. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/**
+ * Returns the rate limit of keys that have none of their own. RunPod sends one webhook per
+ * job and retries a failed call up to 2 more times, so a busy endpoint of 100 jobs a
+ * second makes at most 300 calls a second; the defaults admit that with room to spare.
+ */
+export function defaultRateLimit(): RateLimit {
+  return {
+    perSecond: readInteger("CHIRP_RATE_LIMIT_PER_SECOND", 300),
+    burst: readInteger("CHIRP_RATE_LIMIT_BURST", 600),
+  };
+}

@@ -75,3 +75,11 @@ export async function signUpWithPassword(
   }
   return signInAndRedirect(email, password, "/");
 }
+
+/**
+ * Starts GitHub sign-in: Auth.js redirects to GitHub, which returns to
+ * /api/auth/callback/github. The redirect is Next's redirect error, so nothing is caught.
+ */
+export async function signInWithGitHub(formData: FormData): Promise<void> {
+  await signIn("github", { redirectTo: callbackPath(formData.get("callbackUrl")) });
+}

@@ -41,23 +41,33 @@ function PasswordField({
 export function ChangePasswordForm({
   minLength,
   maxLength,
+  hasPassword,
 }: {
   minLength: number;
   maxLength: number;
+  /** False for an account without a password yet, which sets one without a current password. */
+  hasPassword: boolean;
 }) {
   const [state, formAction, pending] = useActionState(changePasswordFromForm, {
     changed: false,
   });
   const errors = state.fieldErrors ?? {};
+  const successMessage = hasPassword
+    ? "Password changed. Use the new password the next time you sign in."
+    : "Password set. You can now also sign in with your email and this password.";
 
   return (
     <form action={formAction} className="flex flex-col gap-4" noValidate>
-      <PasswordField
-        name="currentPassword"
-        label="Current password"
-        autoComplete="current-password"
-        error={errors.currentPassword}
-      />
+      {hasPassword ? (
+        <PasswordField
+          name="currentPassword"
+          label="Current password"
+          autoComplete="current-password"
+          error={errors.currentPassword}
+        />
+      ) : (
+        <input type="hidden" name="hasPassword" value="false" />
+      )}
       <PasswordField
         name="newPassword"
         label="New password"
@@ -71,12 +81,7 @@ export function ChangePasswordForm({
         autoComplete="new-password"
         error={errors.confirmPassword}
       />
-      <FormFeedback
-        error={state.message}
-        success={
-          state.changed ? "Password changed. Use the new password the next time you sign in." : null
-        }
-      />
+      <FormFeedback error={state.message} success={state.changed ? successMessage : null} />
       <button
         type="submit"
         disabled={pending}
@@ -84,7 +89,7 @@ export function ChangePasswordForm({
         className="inline-flex items-center justify-center gap-2 self-start rounded-lg bg-runpod px-4 py-2 text-sm font-medium text-white transition hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60"
       >
         {pending ? <Spinner /> : null}
-        Change password
+        {hasPassword ? "Change password" : "Set password"}
       </button>
     </form>
   );

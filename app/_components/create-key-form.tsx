@@ -69,6 +69,7 @@ export function CreateKeyForm({
   const kindError = state.error?.fieldErrors?.kind;
   const nameError = state.error?.fieldErrors?.name;
   const expiryError = state.error?.fieldErrors?.expiresAt;
+  const endpointsError = state.error?.fieldErrors?.endpointIds;
   const shown = state.latest && state.latest.id !== hiddenKeyId ? state.latest : undefined;
 
   return (
@@ -105,6 +106,21 @@ export function CreateKeyForm({
             autoComplete="off"
             aria-invalid={nameError ? true : undefined}
             className={fieldClass}
+          />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <label htmlFor="key-endpoints" className="text-sm font-medium text-zinc-300">
+            Endpoints <span className="font-normal text-zinc-500">(webhook keys)</span>
+          </label>
+          <input
+            id="key-endpoints"
+            name="endpointIds"
+            type="text"
+            placeholder="any, or ids separated by commas"
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={endpointsError ? true : undefined}
+            className={`${fieldClass} font-mono`}
           />
         </div>
         <ExpiryField invalid={Boolean(expiryError)} />

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { type ReactNode, useActionState, useEffect, useState } from "react";
 import {
   type AuditRow,
   type CreatedKey,
@@ -8,8 +8,12 @@ import {
   loadKeyAudit,
   type RerollKeyResult,
   rerollKeyFromForm,
+  type SetEndpointsResult,
   type SetExpiryResult,
+  type SetLimitResult,
+  setKeyEndpointsFromForm,
   setKeyExpiryFromForm,
+  setKeyLimitFromForm,
 } from "@/app/(dashboard)/keys/actions";
 import type { KeyKind } from "@/lib/db/schema";
 import { NewKeyPanel } from "./create-key-form";
@@ -30,6 +34,10 @@ export interface KeyRowData {
   expiresAt: string | null;
   revokedAt: string | null;
   previousValidUntil: string | null;
+  /** The limit in force, and whether it is the key's own or the server's default. */
+  rateLimit: { perSecond: number; burst: number; ownLimit: boolean };
+  /** The endpoints a webhook key may change cards of; null for any endpoint. */
+  endpointIds: string[] | null;
 }
 
 type KeyStatus = "Active" | "Revoked" | "Expired";
@@ -51,6 +59,8 @@ const ACTION_LABELS: Record<string, string> = {
   reroll: "Rerolled",
   revoke: "Revoked",
   expiry_change: "Expiry changed",
+  limit_change: "Rate limit changed",
+  scope_change: "Endpoints changed",
   rejected_revoked: "Rejected: key revoked",
   rejected_expired: "Rejected: key expired",
   rejected_deleted: "Rejected: key deleted",
@@ -65,7 +75,7 @@ const primaryButtonClass =
 const selectClass =
   "rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 outline-none focus:border-runpod-light";
 
-type Panel = "reroll" | "expiry" | "audit" | undefined;
+type Panel = "reroll" | "expiry" | "limit" | "endpoints" | "audit" | undefined;
 
 /** Formats a time in the browser's zone, as LocalTime shows it after hydration. */
 function localTime(iso: string): string {
@@ -119,6 +129,21 @@ export function KeyRow({
           >
             {keyData.displayStart}
           </code>
+          <span className="mt-0.5 block text-xs text-zinc-400" data-testid="key-rate-limit">
+            {keyData.rateLimit.perSecond}/s, burst {keyData.rateLimit.burst}
+            {keyData.rateLimit.ownLimit ? "" : " (default)"}
+          </span>
+          {keyData.kind === "webhook" ? (
+            <span
+              className="mt-0.5 block truncate text-xs text-zinc-400"
+              data-testid="key-endpoints"
+              title={keyData.endpointIds?.join(", ")}
+            >
+              {keyData.endpointIds === null
+                ? "Any endpoint"
+                : `Endpoints: ${keyData.endpointIds.join(", ")}`}
+            </span>
+          ) : null}
         </td>
         <td className="px-3 py-3 whitespace-nowrap">
           <LocalTime iso={keyData.createdAt} />
@@ -152,6 +177,26 @@ export function KeyRow({
             {status !== "Revoked" ? (
               <button type="button" className={buttonClass} onClick={() => toggle("expiry")}>
                 Set expiry
+              </button>
+            ) : null}
+            {status !== "Revoked" ? (
+              <button
+                type="button"
+                className={buttonClass}
+                aria-expanded={panel === "limit"}
+                onClick={() => toggle("limit")}
+              >
+                Rate limit
+              </button>
+            ) : null}
+            {status !== "Revoked" && keyData.kind === "webhook" ? (
+              <button
+                type="button"
+                className={buttonClass}
+                aria-expanded={panel === "endpoints"}
+                onClick={() => toggle("endpoints")}
+              >
+                Endpoints
               </button>
             ) : null}
             <button
@@ -194,6 +239,20 @@ export function KeyRow({
               ) : null}
               {panel === "expiry" ? (
                 <ExpiryForm keyId={keyData.id} onDone={() => setPanel(undefined)} />
+              ) : null}
+              {panel === "limit" ? (
+                <LimitForm
+                  keyId={keyData.id}
+                  limit={keyData.rateLimit}
+                  onDone={() => setPanel(undefined)}
+                />
+              ) : null}
+              {panel === "endpoints" ? (
+                <EndpointsForm
+                  keyId={keyData.id}
+                  endpointIds={keyData.endpointIds}
+                  onDone={() => setPanel(undefined)}
+                />
               ) : null}
               {panel === "audit" ? <AuditTrail keyId={keyData.id} /> : null}
             </div>
@@ -292,6 +351,210 @@ function ExpiryForm({ keyId, onDone }: { keyId: string; onDone: () => void }) {
   );
 }
 
+const numberFieldClass = `${selectClass} w-28 aria-invalid:border-red-500`;
+
+function NumberField({
+  id,
+  name,
+  label,
+  defaultValue,
+  invalid,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  defaultValue: number | string;
+  invalid: boolean;
+}) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <label htmlFor={id} className="text-sm font-medium text-zinc-300">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        inputMode="numeric"
+        defaultValue={defaultValue}
+        aria-invalid={invalid ? true : undefined}
+        className={numberFieldClass}
+      />
+    </div>
+  );
+}
+
+/**
+ * Renders a form of a key's settings panel: the fields, a Cancel button, a hint and the
+ * error of the last attempt. `children` renders the fields and submit buttons.
+ */
+function SettingsForm<Result extends { ok: true } | { ok: false; message: string }>({
+  label,
+  keyId,
+  action,
+  onDone,
+  hint,
+  children,
+}: {
+  label: string;
+  keyId: string;
+  action: (formData: FormData) => Promise<Result>;
+  onDone: () => void;
+  hint: string;
+  children: (state: { pending: boolean; failure?: Extract<Result, { ok: false }> }) => ReactNode;
+}) {
+  const [result, formAction, pending] = useActionState<Result | null, FormData>(
+    async (_previous, formData) => {
+      const outcome = await action(formData);
+      if (outcome.ok) onDone();
+      return outcome;
+    },
+    null,
+  );
+  const failure = result && !result.ok ? (result as Extract<Result, { ok: false }>) : undefined;
+  return (
+    <form action={formAction} className="flex flex-wrap items-end gap-3" aria-label={label}>
+      <input type="hidden" name="keyId" value={keyId} />
+      {children({ pending, failure })}
+      <button type="button" onClick={onDone} disabled={pending} className={buttonClass}>
+        Cancel
+      </button>
+      <p className="basis-full text-xs text-zinc-400">{hint}</p>
+      {failure ? (
+        <p role="alert" className="basis-full text-sm text-red-400">
+          {failure.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function LimitForm({
+  keyId,
+  limit,
+  onDone,
+}: {
+  keyId: string;
+  limit: KeyRowData["rateLimit"];
+  onDone: () => void;
+}) {
+  return (
+    <SettingsForm<SetLimitResult>
+      label="Rate limit"
+      keyId={keyId}
+      action={setKeyLimitFromForm}
+      onDone={onDone}
+      hint="Requests beyond the burst, and beyond the rate once the burst is spent, get 429 with Retry-After. RunPod retries a failed webhook call up to twice, so allow about three calls per job."
+    >
+      {({ pending, failure }) => (
+        <>
+          <NumberField
+            id={`rate-${keyId}`}
+            name="rateLimitPerSecond"
+            label="Requests per second"
+            defaultValue={failure?.submitted?.rateLimitPerSecond ?? limit.perSecond}
+            invalid={Boolean(failure?.fieldErrors?.rateLimitPerSecond)}
+          />
+          <NumberField
+            id={`burst-${keyId}`}
+            name="rateLimitBurst"
+            label="Burst"
+            defaultValue={failure?.submitted?.rateLimitBurst ?? limit.burst}
+            invalid={Boolean(failure?.fieldErrors?.rateLimitBurst)}
+          />
+          <SubmitButtons
+            pending={pending}
+            save={{ label: "Save limit", mode: "custom" }}
+            reset={limit.ownLimit ? { label: "Use server default", mode: "default" } : undefined}
+          />
+        </>
+      )}
+    </SettingsForm>
+  );
+}
+
+/** Renders the submit button of a settings form, and optionally one that resets the setting. */
+function SubmitButtons({
+  pending,
+  save,
+  reset,
+}: {
+  pending: boolean;
+  save: { label: string; mode: string };
+  reset?: { label: string; mode: string };
+}) {
+  return (
+    <>
+      <button
+        type="submit"
+        name="mode"
+        value={save.mode}
+        disabled={pending}
+        aria-busy={pending}
+        className={primaryButtonClass}
+      >
+        {pending ? <Spinner /> : null}
+        {save.label}
+      </button>
+      {reset ? (
+        <button
+          type="submit"
+          name="mode"
+          value={reset.mode}
+          disabled={pending}
+          className={buttonClass}
+        >
+          {reset.label}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+function EndpointsForm({
+  keyId,
+  endpointIds,
+  onDone,
+}: {
+  keyId: string;
+  endpointIds: string[] | null;
+  onDone: () => void;
+}) {
+  return (
+    <SettingsForm<SetEndpointsResult>
+      label="Endpoints"
+      keyId={keyId}
+      action={setKeyEndpointsFromForm}
+      onDone={onDone}
+      hint="A delivery for a card on another endpoint, or for a job with no card yet, is recorded and answered 200 but changes no card; the delivery log says why."
+    >
+      {({ pending, failure }) => (
+        <>
+          <div className="flex min-w-72 flex-1 flex-col gap-1.5">
+            <label htmlFor={`endpoints-${keyId}`} className="text-sm font-medium text-zinc-300">
+              RunPod endpoint ids
+            </label>
+            <input
+              id={`endpoints-${keyId}`}
+              name="endpointIds"
+              defaultValue={failure?.submitted ?? endpointIds?.join(", ") ?? ""}
+              placeholder="isxbq1e254mbjz, …"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={failure ? true : undefined}
+              className={`${selectClass} font-mono aria-invalid:border-red-500`}
+            />
+          </div>
+          <SubmitButtons
+            pending={pending}
+            save={{ label: "Save endpoints", mode: "list" }}
+            reset={endpointIds !== null ? { label: "Allow any endpoint", mode: "any" } : undefined}
+          />
+        </>
+      )}
+    </SettingsForm>
+  );
+}
+
 function describeDetail(row: AuditRow): string {
   const detail = row.detail;
   switch (row.action) {
@@ -305,6 +568,9 @@ function describeDetail(row: AuditRow): string {
     }
     case "create":
       return typeof detail.expiresAt === "string" ? `expires ${localTime(detail.expiresAt)}` : "";
+    case "limit_change":
+    case "scope_change":
+      return `${String(detail.from)} → ${String(detail.to)}`;
     default:
       return "";
   }

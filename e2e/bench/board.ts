@@ -12,20 +12,23 @@ import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../support/chromium";
-import { LOOPBACK_HOST, REPO_ROOT } from "../support/next-server";
+import { REPO_ROOT } from "../support/next-server";
 import {
+  BENCH_BASE_URL as BASE_URL,
   buildUnlessSkipped,
   formatNumber,
   formatSection,
+  type LoadAverage,
   markdownTable,
+  median,
+  BENCH_PORT as PORT,
+  percentile,
   prepareEnvironment,
   postgresVersion as readPostgresVersion,
   withBenchServer,
   writeSection,
 } from "./harness";
 
-const PORT = Number(process.env.CHIRP_BENCH_PORT ?? 3211);
-const BASE_URL = `http://${LOOPBACK_HOST}:${PORT}`;
 const SECTION_TITLE = "## Board";
 // Seeding 100,000 cards and the loads take a few minutes on 2 cores.
 const TIME_LIMIT_MS = 15 * 60_000;
@@ -55,13 +58,6 @@ interface BoardAccount {
   apiKey: string;
   webhookKey: string;
 }
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
-
-const median = (values: number[]) => percentile(values, 0.5);
 
 async function signedInState(browser: Browser, email: string) {
   const context = await browser.newContext({ baseURL: BASE_URL });
@@ -249,7 +245,7 @@ async function measureLatency(browser: Browser, account: BoardAccount): Promise<
 function renderSection(
   loads: Map<BoardAccount, Load[]>,
   latency: LatencySample[],
-  postgresVersion: string,
+  environment: { postgresVersion: string; load: LoadAverage },
 ): string {
   const kib = (bytes: number) => formatNumber(bytes / 1024, 1);
   const loadRows = [...loads].map(([account, samples]) => {
@@ -275,7 +271,7 @@ function renderSection(
     formatNumber(percentile(values, 0.99)),
     formatNumber(Math.max(...values)),
   ];
-  return formatSection(SECTION_TITLE, postgresVersion, [
+  return formatSection(SECTION_TITLE, environment, [
     `Setup: a production build served by \`next start\` on ${BASE_URL} with LOG_LEVEL=warn, and Debian's Chromium (headless) on the same machine. Two accounts hold ${ACCOUNT_SIZES.map((size) => formatNumber(size)).join(" and ")} cards (1 in 50 open, 20 endpoints). Each load is a first visit: a new browser context with an empty cache and a signed-in session, ${WARMUP_LOADS} warm-up loads, then ${MEASURED_LOADS} measured, alternating between the accounts. "Live" is when the board has hydrated and its event stream says Live. Sizes are as sent (gzip), with the unpacked size in brackets.`,
     "",
     ...markdownTable(
@@ -346,10 +342,13 @@ async function main(): Promise<void> {
     await closeDb();
   };
 
-  let results: { loads: Map<BoardAccount, Load[]>; latency: LatencySample[] };
+  let measured: {
+    results: { loads: Map<BoardAccount, Load[]>; latency: LatencySample[] };
+    load: LoadAverage;
+  };
   try {
     await buildUnlessSkipped();
-    results = await withBenchServer(
+    measured = await withBenchServer(
       {
         port: PORT,
         baseUrl: BASE_URL,
@@ -374,7 +373,8 @@ async function main(): Promise<void> {
     await removeAccounts();
   }
 
-  const section = renderSection(results.loads, results.latency, postgresVersion);
+  const { results, load } = measured;
+  const section = renderSection(results.loads, results.latency, { postgresVersion, load });
   const file = await writeSection(SECTION_TITLE, section);
   console.log(`\n${section}`);
   console.log(`Results written to ${file}.`);

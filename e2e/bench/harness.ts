@@ -1,8 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
-import { buildApp, type NextServer, REPO_ROOT, startNextServer } from "../support/next-server";
+import {
+  buildApp,
+  LOOPBACK_HOST,
+  type NextServer,
+  REPO_ROOT,
+  startNextServer,
+} from "../support/next-server";
 
 /**
  * What the benchmarks share: the environment, a production server on PostgreSQL, and
@@ -12,6 +18,9 @@ import { buildApp, type NextServer, REPO_ROOT, startNextServer } from "../suppor
 const BENCH_COMMAND = "DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench";
 const NOISE_NOTE =
   "The machine is shared and noisy: compare the ratios within one run, not absolute numbers across runs or machines.";
+/** The benchmarks' server port: CHIRP_BENCH_PORT, or 3210. They run one after the other. */
+export const BENCH_PORT = Number(process.env.CHIRP_BENCH_PORT || 3210);
+export const BENCH_BASE_URL = `http://${LOOPBACK_HOST}:${BENCH_PORT}`;
 const BUILD_LOG = path.join(REPO_ROOT, "test-results", "bench-build.log");
 
 const BENCHMARKS_FILE = path.join(REPO_ROOT, "BENCHMARKS.md");
@@ -46,17 +55,39 @@ export function markdownTable(
   return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
 }
 
-/** Describes the machine a benchmark ran on, in one line. */
-function machineLine(postgresVersion: string): string {
+/** The one-minute load average when the measurements began and when they ended. */
+export interface LoadAverage {
+  before: number;
+  after: number;
+}
+
+/** Describes the machine a benchmark ran on, and how busy it was, in one line. */
+function machineLine(postgresVersion: string, load: LoadAverage): string {
   const cpuList = cpus();
-  return `Machine: ${cpuList.length} cores (${cpuList[0]?.model.trim() ?? "unknown CPU"}), ${formatNumber(totalmem() / 1024 ** 3, 1)} GiB memory, Node ${process.version}, PostgreSQL ${postgresVersion} on the same machine.`;
+  return `Machine: ${cpuList.length} cores (${cpuList[0]?.model.trim() ?? "unknown CPU"}), ${formatNumber(totalmem() / 1024 ** 3, 1)} GiB memory, Node ${process.version}, PostgreSQL ${postgresVersion} on the same machine. One-minute load average ${formatNumber(load.before, 1)} when the measurements began and ${formatNumber(load.after, 1)} when they ended.`;
+}
+
+/** Returns the value at `fraction` (0 to 1) of the sorted values, by the nearest-rank method. */
+export function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /**
  * Formats a benchmark's section: its title, the date, the command and the machine, then
  * `body`, then a reminder that only ratios within one run compare.
  */
-export function formatSection(title: string, postgresVersion: string, body: string[]): string {
+export function formatSection(
+  title: string,
+  environment: { postgresVersion: string; load: LoadAverage },
+  body: string[],
+): string {
   return [
     title,
     "",
@@ -66,7 +97,7 @@ export function formatSection(title: string, postgresVersion: string, body: stri
     BENCH_COMMAND,
     "```",
     "",
-    machineLine(postgresVersion),
+    machineLine(environment.postgresVersion, environment.load),
     "",
     ...body,
     "",
@@ -129,7 +160,8 @@ export async function buildUnlessSkipped(): Promise<void> {
 /**
  * Starts `next start` on PostgreSQL with the run's secrets and a data folder of its own,
  * runs `measure` against it, and stops it afterwards, also on Ctrl-C or when the run
- * takes longer than `timeLimitMs`.
+ * takes longer than `timeLimitMs`. Returns what `measure` returned and the load average
+ * around it.
  */
 export async function withBenchServer<T>(
   options: {
@@ -140,7 +172,7 @@ export async function withBenchServer<T>(
     timeLimitMs: number;
   },
   measure: () => Promise<T>,
-): Promise<T> {
+): Promise<{ results: T; load: LoadAverage }> {
   const dataDir = path.join(tmpdir(), `chirp-bench-${randomUUID()}`);
   let server: NextServer | undefined;
   const stop = async () => {
@@ -174,7 +206,9 @@ export async function withBenchServer<T>(
       },
     });
     console.log(`Serving ${options.baseUrl} (pid ${server.pid}, log: ${options.logFile}).`);
-    return await measure();
+    const before = loadavg()[0]!;
+    const results = await measure();
+    return { results, load: { before, after: loadavg()[0]! } };
   } finally {
     clearTimeout(timeLimit);
     process.off("SIGINT", onSignal);

@@ -5,29 +5,36 @@
  *   DATABASE_URL=postgres://chirp:chirp@127.0.0.1:5432/chirp_test npm run bench
  *
  * AUTH_SECRET and CHIRP_KEY_SECRET are used when set, otherwise generated for the run.
- * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next.
+ * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next; CHIRP_BENCH_PORT sets the
+ * server's port (default 3210).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import autocannon, { type Result } from "autocannon";
 import { REPO_ROOT } from "../support/next-server";
 import {
+  BENCH_BASE_URL as BASE_URL,
   buildUnlessSkipped,
   formatNumber,
   formatSection,
+  type LoadAverage,
   markdownTable,
+  median,
+  BENCH_PORT as PORT,
   prepareEnvironment,
   postgresVersion as readPostgresVersion,
   withBenchServer,
   writeSection,
 } from "./harness";
 
-const PORT = 3210;
-const BASE_URL = `http://127.0.0.1:${PORT}`;
 const CONNECTIONS = 20;
-const WARMUP_SECONDS = 3;
-const MEASURE_SECONDS = 10;
-// The build takes a few minutes on 2 cores, and the load about 40 s.
+const WARMUP_SECONDS = 2;
+const MEASURE_SECONDS = 8;
+// The routes are measured in turn, round after round, so that load from other processes
+// on a shared machine falls on every route alike and each round's ratios compare runs
+// made seconds apart.
+const ROUNDS = 3;
+// The build takes a few minutes on 2 cores, and the load about 90 s.
 const TIME_LIMIT_MS = 15 * 60_000;
 
 const SECTION_TITLE = "## Webhook ingestion";
@@ -102,17 +109,46 @@ async function measure(scenario: Scenario): Promise<Measurement> {
   return { scenario, result, statusCounts };
 }
 
-function renderSection(measurements: Measurement[], postgresVersion: string): string {
-  const rows = measurements.map(({ scenario, result }) => [
-    scenario.label,
-    formatNumber(result.requests.average),
-    formatNumber(result.latency.p50),
-    formatNumber(result.latency.p99),
-    `${scenario.expectedStatus} × ${formatNumber(result.requests.total)}`,
+/**
+ * Renders the section: per route the mean requests/s and median latencies over the
+ * rounds, each round's requests/s, and each ratio as the median of the rounds' ratios.
+ */
+function renderSection(
+  scenarios: Scenario[],
+  measurements: Measurement[],
+  environment: { postgresVersion: string; load: LoadAverage },
+): string {
+  const byScenario = scenarios.map((scenario) =>
+    measurements.filter((measurement) => measurement.scenario === scenario),
+  );
+  const rows = byScenario.map((rounds, index) => {
+    const results = rounds.map((measurement) => measurement.result);
+    const total = results.reduce((sum, result) => sum + result.requests.total, 0);
+    const mean = results.reduce((sum, result) => sum + result.requests.average, 0) / results.length;
+    return [
+      scenarios[index]!.label,
+      formatNumber(mean),
+      formatNumber(median(results.map((result) => result.latency.p50))),
+      formatNumber(median(results.map((result) => result.latency.p99))),
+      `${scenarios[index]!.expectedStatus} × ${formatNumber(total)}`,
+    ];
+  });
+  const perRound = (index: number) =>
+    byScenario[index]!.map((measurement) => measurement.result.requests.average);
+  const [bare, webhook, forged] = [perRound(0), perRound(1), perRound(2)];
+  const ratios = (route: number[]) => route.map((value, round) => value / bare[round]!);
+  const describeRatio = (route: number[]) =>
+    `${formatNumber(median(ratios(route)), 2)} (rounds: ${ratios(route)
+      .map((ratio) => formatNumber(ratio, 2))
+      .join(", ")})`;
+  const roundRows = bare.map((_, round) => [
+    String(round + 1),
+    formatNumber(bare[round]!),
+    formatNumber(webhook[round]!),
+    formatNumber(forged[round]!),
   ]);
-  const [bare, webhook, forged] = measurements.map((m) => m.result.requests.average);
-  return formatSection(SECTION_TITLE, postgresVersion, [
-    `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn, loaded by autocannon on the same machine with ${CONNECTIONS} connections for ${MEASURE_SECONDS} s per row after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
+  return formatSection(SECTION_TITLE, environment, [
+    `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn, loaded by autocannon on the same machine with ${CONNECTIONS} connections. The three routes are measured in turn for ${ROUNDS} rounds, each run ${MEASURE_SECONDS} s after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples, averaged over the rounds; latencies are the median over the rounds. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
     "",
     ...markdownTable(
       ["Route", "Requests/s", "p50 latency (ms)", "p99 latency (ms)", "Responses"],
@@ -120,7 +156,15 @@ function renderSection(measurements: Measurement[], postgresVersion: string): st
       rows,
     ),
     "",
-    `Webhook / bare route: ${formatNumber(webhook! / bare!, 2)}. Forged key / bare route: ${formatNumber(forged! / bare!, 2)}.`,
+    "Requests/s per round:",
+    "",
+    ...markdownTable(
+      ["Round", "Bare route", "Valid key", "Forged key"],
+      ["left", "right", "right", "right"],
+      roundRows,
+    ),
+    "",
+    `Median of the rounds' ratios: webhook / bare route ${describeRatio(webhook)}; forged key / bare route ${describeRatio(forged)}.`,
   ]);
 }
 
@@ -170,11 +214,14 @@ async function main(): Promise<void> {
     },
   ];
 
-  const measurements = await withBenchServer(
+  const { results: measurements, load } = await withBenchServer(
     { port: PORT, baseUrl: BASE_URL, logFile: SERVER_LOG, databaseUrl, timeLimitMs: TIME_LIMIT_MS },
     async () => {
       const results: Measurement[] = [];
-      for (const scenario of scenarios) results.push(await measure(scenario));
+      for (let round = 1; round <= ROUNDS; round++) {
+        console.log(`Round ${round} of ${ROUNDS}`);
+        for (const scenario of scenarios) results.push(await measure(scenario));
+      }
       return results;
     },
   );
@@ -182,8 +229,10 @@ async function main(): Promise<void> {
   // Every accepted webhook must have left one closed card behind. autocannon stops each run
   // with up to one request per connection in flight, which the server may have handled
   // without autocannon counting the response.
-  const accepted = measurements[1]!.statusCounts.get(200) ?? 0;
-  const uncounted = 2 * CONNECTIONS;
+  const accepted = measurements
+    .filter((measurement) => measurement.scenario === scenarios[1])
+    .reduce((sum, measurement) => sum + (measurement.statusCounts.get(200) ?? 0), 0);
+  const uncounted = 2 * CONNECTIONS * ROUNDS;
   const cards = await (await getDb())
     .select({ state: activities.state, cards: count() })
     .from(activities)
@@ -199,7 +248,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const section = renderSection(measurements, postgresVersion);
+  const section = renderSection(scenarios, measurements, { postgresVersion, load });
   const file = await writeSection(SECTION_TITLE, section);
   console.log(`\n${section}`);
   console.log(`${completed} cards created and closed; results written to ${file}.`);

@@ -63,6 +63,11 @@ export class SignInPage extends CredentialsPage {
     return this.page.getByRole("alert").and(this.page.locator(":not(#__next-route-announcer__)"));
   }
 
+  /** The GitHub button, shown only when the server has a GitHub OAuth app configured. */
+  get githubButton(): Locator {
+    return this.page.getByRole("button", { name: "Sign in with GitHub", exact: true });
+  }
+
   async signIn(credentials: Credentials): Promise<void> {
     await this.goto();
     await this.fill(credentials);

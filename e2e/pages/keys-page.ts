@@ -85,6 +85,30 @@ export class KeysPage {
     expect(`key_${key.split("_")[3]}`, "a reroll keeps the key id").toBe(keyId);
     return key;
   }
+
+  /** The error shown by one of a key's forms, such as "Rate limit" or "Endpoints". */
+  formAlert(formName: string): Locator {
+    return this.page.getByRole("form", { name: formName }).getByRole("alert");
+  }
+
+  /** Submits a key's rate limit form; check the row or the alert afterwards. */
+  async setRateLimit(keyId: string, perSecond: string, burst: string): Promise<void> {
+    const row = this.row(keyId);
+    await row.getByRole("button", { name: "Rate limit", exact: true }).click();
+    const form = this.page.getByRole("form", { name: "Rate limit" });
+    await form.getByLabel("Requests per second", { exact: true }).fill(perSecond);
+    await form.getByLabel("Burst", { exact: true }).fill(burst);
+    await form.getByRole("button", { name: "Save limit", exact: true }).click();
+  }
+
+  /** Submits a webhook key's endpoint list; check the row or the alert afterwards. */
+  async setEndpoints(keyId: string, endpointIds: string): Promise<void> {
+    const row = this.row(keyId);
+    await row.getByRole("button", { name: "Endpoints", exact: true }).click();
+    const form = this.page.getByRole("form", { name: "Endpoints" });
+    await form.getByLabel("RunPod endpoint ids", { exact: true }).fill(endpointIds);
+    await form.getByRole("button", { name: "Save endpoints", exact: true }).click();
+  }
 }
 
 /** How long a rerolled key's old value keeps working, as the reroll form offers it. */

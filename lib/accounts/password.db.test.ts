@@ -19,7 +19,7 @@ async function storedHash(accountId: string): Promise<string> {
     .select({ passwordHash: accounts.passwordHash })
     .from(accounts)
     .where(eq(accounts.id, accountId));
-  if (!row) throw new Error(`account ${accountId} not found`);
+  if (!row?.passwordHash) throw new Error(`account ${accountId} not found or has no password`);
   return row.passwordHash;
 }
 

@@ -1,5 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { type Account, accounts } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
@@ -19,6 +19,11 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Whether the text, trimmed and lowercased, has the shape of an email address. */
+export function isEmailAddress(email: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalizeEmail(email));
+}
+
 /** Returns what is wrong with a password that is being chosen, or undefined when it is fine. */
 export function passwordProblem(password: string): string | undefined {
   if (password.length < MIN_PASSWORD_LENGTH) {
@@ -32,7 +37,7 @@ export function passwordProblem(password: string): string | undefined {
 
 export function validateCredentials(email: string, password: string): void {
   const fields = [];
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalizeEmail(email))) {
+  if (!isEmailAddress(email)) {
     fields.push({ field: "email", message: `"${email}" is not an email address` });
   }
   const problem = passwordProblem(password);
@@ -84,10 +89,25 @@ export async function getAccountByEmail(email: string): Promise<Account | undefi
   return account;
 }
 
+/** Returns how an account can sign in, or undefined when it no longer exists. */
+export async function signInMethods(
+  accountId: string,
+): Promise<{ password: boolean; github: boolean } | undefined> {
+  const db = await getDb();
+  const [account] = await db
+    .select({ passwordHash: accounts.passwordHash, githubUserId: accounts.githubUserId })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  if (!account) return undefined;
+  return { password: account.passwordHash !== null, github: account.githubUserId !== null };
+}
+
 /** Returns the account when the password matches, otherwise null. */
 export async function verifyPassword(email: string, password: string): Promise<Account | null> {
   const account = await getAccountByEmail(email);
-  if (!account) {
+  // An account without a password (created through GitHub) is checked like an unknown
+  // email, so the time taken does not tell which accounts have a password.
+  if (!account?.passwordHash) {
     dummyHash ??= hash("not a real password", HASH_OPTIONS);
     await verify(await dummyHash, password).catch(() => false);
     return null;
@@ -100,11 +120,12 @@ function invalidField(field: string, message: string): ApiError {
 }
 
 /**
- * Replaces the password of `accountId` after checking `currentPassword` against it. The
- * caller passes the signed-in account's id from the session, so changing a password
- * requires both that session and the current password. Raises an `invalid_fields`
- * ApiError on the `currentPassword` or `newPassword` field, and `unauthorized` when the
- * account no longer exists.
+ * Replaces the password of `accountId` after checking `currentPassword` against it. An
+ * account created through GitHub sign-in has no password yet: it sets its first one
+ * without a current password, since the session already proves who it is. The caller
+ * passes the signed-in account's id from the session. Raises an `invalid_fields` ApiError
+ * on the `currentPassword` or `newPassword` field, and `unauthorized` when the account no
+ * longer exists.
  */
 export async function changePassword({
   accountId,
@@ -123,11 +144,14 @@ export async function changePassword({
   if (!account) {
     throw new ApiError("unauthorized", "This account no longer exists; sign in again.");
   }
-  if (!(await verify(account.passwordHash, currentPassword))) {
-    throw invalidField("currentPassword", "does not match the password of this account");
-  }
-  if (newPassword === currentPassword) {
-    throw invalidField("newPassword", "choose a password different from the current one");
+  const oldHash = account.passwordHash;
+  if (oldHash !== null) {
+    if (!(await verify(oldHash, currentPassword))) {
+      throw invalidField("currentPassword", "does not match the password of this account");
+    }
+    if (newPassword === currentPassword) {
+      throw invalidField("newPassword", "choose a password different from the current one");
+    }
   }
 
   // NOTE: sessions are JWTs that nothing revokes, so other browsers signed in to this
@@ -136,7 +160,12 @@ export async function changePassword({
   const updated = await db
     .update(accounts)
     .set({ passwordHash: await hash(newPassword, HASH_OPTIONS) })
-    .where(and(eq(accounts.id, accountId), eq(accounts.passwordHash, account.passwordHash)))
+    .where(
+      and(
+        eq(accounts.id, accountId),
+        oldHash === null ? isNull(accounts.passwordHash) : eq(accounts.passwordHash, oldHash),
+      ),
+    )
     .returning({ id: accounts.id });
   if (updated.length === 0) {
     throw invalidField(

@@ -43,7 +43,13 @@ describe("parseCommandLine commands", () => {
         "--name",
         "sdxl",
       ]),
-    ).toEqual({ name: "key add", email: "ada@example.com", kind: "webhook", keyName: "sdxl" });
+    ).toEqual({
+      name: "key add",
+      email: "ada@example.com",
+      kind: "webhook",
+      keyName: "sdxl",
+      endpointIds: null,
+    });
   });
 
   it("key add accepts --option=value and any order", () => {
@@ -52,6 +58,7 @@ describe("parseCommandLine commands", () => {
       email: "ada@example.com",
       kind: "api",
       keyName: undefined,
+      endpointIds: null,
     });
   });
 
@@ -186,13 +193,13 @@ describe("parseCommandLine lifecycle errors", () => {
 describe("parseCommandLine errors", () => {
   it("names an unknown command", () => {
     expect(usageError(["users", "add", "a@b.co"])).toBe(
-      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, watchdog, runpod reencrypt and help.',
+      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope, watchdog, runpod reencrypt and help.',
     );
   });
 
   it("names an unknown subcommand", () => {
     expect(usageError(["key", "remove", "key_k7m2q9x4v1b8n3pq"])).toBe(
-      'Unknown command "key remove"; use key add, key list, key revoke, key reroll, key expire, key audit.',
+      'Unknown command "key remove"; use key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope.',
     );
   });
 
@@ -286,5 +293,88 @@ describe("parseCommandLine errors", () => {
     const message = usageError(["key", "revoke", key]);
     expect(message).toMatch(/takes a key id such as key_k7m2q9x4v1b8n3pq, not the key itself/);
     expect(message).not.toContain("ABCDEFGHIJ");
+  });
+});
+
+describe("parseCommandLine key limit", () => {
+  it("takes a rate and a burst", () => {
+    expect(parseCommandLine(["key", "limit", KEY_ID, "--rate", "5", "--burst", "10"])).toEqual({
+      name: "key limit",
+      keyId: KEY_ID,
+      limit: { perSecond: 5, burst: 10 },
+    });
+  });
+
+  it("takes --default for the server's limit", () => {
+    expect(parseCommandLine(["key", "limit", KEY_ID, "--default"])).toEqual({
+      name: "key limit",
+      keyId: KEY_ID,
+      limit: null,
+    });
+  });
+
+  it.each([
+    ["0", "--rate 0 is not a whole number from 1 to 100000; write it like --rate 300."],
+    ["2.5", "--rate 2.5 is not a whole number from 1 to 100000; write it like --rate 300."],
+    ["fast", "--rate fast is not a whole number from 1 to 100000; write it like --rate 300."],
+  ])("names the invalid rate %s", (rate, message) => {
+    expect(usageError(["key", "limit", KEY_ID, "--rate", rate, "--burst", "10"])).toBe(message);
+  });
+
+  it("names an invalid burst", () => {
+    expect(usageError(["key", "limit", KEY_ID, "--rate", "5", "--burst", "2000000"])).toBe(
+      "--burst 2000000 is not a whole number from 1 to 1000000; write it like --burst 300.",
+    );
+  });
+
+  it("needs both values or --default", () => {
+    expect(usageError(["key", "limit", KEY_ID, "--rate", "5"])).toContain(
+      '"key limit" needs --rate N (requests per second) and --burst N',
+    );
+    expect(usageError(["key", "limit", KEY_ID, "--rate", "5", "--burst", "5", "--default"])).toBe(
+      '"key limit" takes either --rate N --burst N or --default, not both.',
+    );
+  });
+});
+
+describe("parseCommandLine key scope", () => {
+  it("key add takes --endpoints", () => {
+    const command = parseCommandLine([
+      "key",
+      "add",
+      "--user",
+      "ada@example.com",
+      "--kind",
+      "webhook",
+      "--endpoints",
+      "zzzzzzzzzzzzz1,isxbq1e254mbjz",
+    ]);
+    expect(command).toMatchObject({ endpointIds: ["isxbq1e254mbjz", "zzzzzzzzzzzzz1"] });
+  });
+
+  it("takes --endpoints or --any", () => {
+    expect(parseCommandLine(["key", "scope", KEY_ID, "--endpoints", "isxbq1e254mbjz"])).toEqual({
+      name: "key scope",
+      keyId: KEY_ID,
+      endpointIds: ["isxbq1e254mbjz"],
+    });
+    expect(parseCommandLine(["key", "scope", KEY_ID, "--any"])).toEqual({
+      name: "key scope",
+      keyId: KEY_ID,
+      endpointIds: null,
+    });
+  });
+
+  it("names an invalid endpoint id", () => {
+    expect(usageError(["key", "scope", KEY_ID, "--endpoints", "isxbq1e254mbjz,My-Endpoint"])).toBe(
+      '--endpoints: "My-Endpoint" is not a RunPod endpoint id; endpoint ids are 14 lowercase letters and digits, such as isxbq1e254mbjz, as in the endpoint\'s URL in the RunPod console.',
+    );
+  });
+
+  it("needs --endpoints or --any, not both", () => {
+    expect(usageError(["key", "scope", KEY_ID])).toContain('"key scope" needs --endpoints ID,ID');
+    expect(usageError(["key", "scope", KEY_ID, "--any", "--endpoints", "isxbq1e254mbjz"])).toBe(
+      '"key scope" takes either --endpoints ID,ID or --any, not both.',
+    );
   });
 });

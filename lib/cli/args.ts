@@ -1,22 +1,43 @@
 import { parseArgs } from "node:util";
+import type { RateLimit } from "@/lib/config";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
+import { ApiError } from "@/lib/http/errors";
+import { parseEndpointIds } from "@/lib/keys/endpoints";
+import { MAX_BURST, MAX_RATE_PER_SECOND } from "@/lib/keys/rate-limit";
 import { type RerollGracePeriod, rerollGracePeriods } from "@/lib/keys/store";
 import { UsageError } from "./errors";
 
 export type Command =
   | { name: "help" }
   | { name: "user add"; email: string }
-  | { name: "key add"; email: string; kind: KeyKind; keyName: string | undefined }
+  | {
+      name: "key add";
+      email: string;
+      kind: KeyKind;
+      keyName: string | undefined;
+      endpointIds: string[] | null;
+    }
   | { name: "key list"; email: string }
   | { name: "key revoke"; keyId: string }
   | { name: "key reroll"; keyId: string; grace: RerollGracePeriod }
   | { name: "key expire"; keyId: string; expiresAt: Date | null }
   | { name: "key audit"; keyId: string }
+  | { name: "key limit"; keyId: string; limit: RateLimit | null }
+  | { name: "key scope"; keyId: string; endpointIds: string[] | null }
   | { name: "watchdog"; accountId: string | undefined }
   | { name: "runpod reencrypt" };
 
-type ValueOptionName = "user" | "kind" | "name" | "grace" | "at" | "account";
-type OptionName = ValueOptionName | "never";
+type ValueOptionName =
+  | "user"
+  | "kind"
+  | "name"
+  | "grace"
+  | "at"
+  | "rate"
+  | "burst"
+  | "endpoints"
+  | "account";
+type OptionName = ValueOptionName | "never" | "default" | "any";
 
 /** The placeholder each value option shows in messages, as in the help text. */
 const OPTION_VALUES: Record<ValueOptionName, string> = {
@@ -25,14 +46,17 @@ const OPTION_VALUES: Record<ValueOptionName, string> = {
   name: "NAME",
   grace: "none|1h|24h",
   at: "ISO_TIME",
+  rate: "N",
+  burst: "N",
+  endpoints: "ID,ID",
   account: "ACCOUNT_ID",
 };
 
 /** Options that take no value. */
-const FLAGS = new Set(["help", "never"]);
+const FLAGS = new Set(["help", "never", "default", "any"]);
 
 function optionUsage(name: OptionName): string {
-  return name === "never" ? "--never" : `--${name} ${OPTION_VALUES[name]}`;
+  return FLAGS.has(name) ? `--${name}` : `--${name} ${OPTION_VALUES[name as ValueOptionName]}`;
 }
 
 // The record id of a key: `key_` and the 16-character id part of the key (lib/keys/format.ts).
@@ -73,13 +97,15 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
   if (group === "key") {
     if (action === "add") {
-      allowOptions("key add", line, ["user", "kind", "name"]);
+      allowOptions("key add", line, ["user", "kind", "name", "endpoints"]);
       noPositionals("key add", rest);
+      const endpoints = line.options.get("endpoints");
       return {
         name: "key add",
         email: requiredOption("key add", line, "user"),
         kind: parseKind(requiredOption("key add", line, "kind")),
         keyName: line.options.get("name"),
+        endpointIds: endpoints === undefined ? null : parseEndpoints(endpoints),
       };
     }
     if (action === "list") {
@@ -109,7 +135,26 @@ export function parseCommandLine(argv: readonly string[]): Command {
       allowOptions("key audit", line, []);
       return { name: "key audit", keyId: keyIdArgument("key audit", rest) };
     }
-    throw unknownAction("key", action, ["add", "list", "revoke", "reroll", "expire", "audit"]);
+    if (action === "limit") {
+      allowOptions("key limit", line, ["rate", "burst", "default"]);
+      const keyId = keyIdArgument("key limit", rest);
+      return { name: "key limit", keyId, limit: parseLimit(line) };
+    }
+    if (action === "scope") {
+      allowOptions("key scope", line, ["endpoints", "any"]);
+      const keyId = keyIdArgument("key scope", rest);
+      return { name: "key scope", keyId, endpointIds: parseScope(line) };
+    }
+    throw unknownAction("key", action, [
+      "add",
+      "list",
+      "revoke",
+      "reroll",
+      "expire",
+      "audit",
+      "limit",
+      "scope",
+    ]);
   }
 
   if (group === "watchdog") {
@@ -134,7 +179,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 
   throw new UsageError(
-    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, watchdog, runpod reencrypt and help.`,
+    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope, watchdog, runpod reencrypt and help.`,
   );
 }
 
@@ -154,6 +199,11 @@ function tokenize(argv: readonly string[]): ParsedLine {
       at: { type: "string" },
       account: { type: "string" },
       never: { type: "boolean" },
+      rate: { type: "string" },
+      burst: { type: "string" },
+      default: { type: "boolean" },
+      endpoints: { type: "string" },
+      any: { type: "boolean" },
     },
     allowPositionals: true,
     strict: false,
@@ -291,6 +341,60 @@ function isCalendarDate(iso: string): boolean {
   const [year, month, day] = iso.slice(0, 10).split("-").map(Number) as [number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function parseLimit(line: ParsedLine): RateLimit | null {
+  const rate = line.options.get("rate");
+  const burst = line.options.get("burst");
+  if (line.options.has("default")) {
+    if (rate !== undefined || burst !== undefined) {
+      throw new UsageError('"key limit" takes either --rate N --burst N or --default, not both.');
+    }
+    return null;
+  }
+  if (rate === undefined || burst === undefined) {
+    throw new UsageError(
+      '"key limit" needs --rate N (requests per second) and --burst N (requests at once), such as --rate 300 --burst 600, or --default for the server\'s default.',
+    );
+  }
+  return {
+    perSecond: parseWholeNumber("--rate", rate, MAX_RATE_PER_SECOND),
+    burst: parseWholeNumber("--burst", burst, MAX_BURST),
+  };
+}
+
+function parseScope(line: ParsedLine): string[] | null {
+  const endpoints = line.options.get("endpoints");
+  const any = line.options.has("any");
+  if (any && endpoints !== undefined) {
+    throw new UsageError('"key scope" takes either --endpoints ID,ID or --any, not both.');
+  }
+  if (any) return null;
+  if (endpoints === undefined) {
+    throw new UsageError(
+      '"key scope" needs --endpoints ID,ID (the RunPod endpoint ids the key may change cards of) or --any to allow every endpoint.',
+    );
+  }
+  return parseEndpoints(endpoints);
+}
+
+function parseEndpoints(value: string): string[] {
+  try {
+    return parseEndpointIds(value);
+  } catch (error) {
+    if (error instanceof ApiError) throw new UsageError(`--endpoints: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseWholeNumber(option: string, value: string, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1 || number > max) {
+    throw new UsageError(
+      `${option} ${value} is not a whole number from 1 to ${max}; write it like ${option} 300.`,
+    );
+  }
+  return number;
 }
 
 function keyIdArgument(command: string, values: string[]): string {

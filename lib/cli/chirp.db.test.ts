@@ -437,3 +437,59 @@ describe("key audit", () => {
     expect(run.stderr()).toContain("No key key_0000000000000000");
   });
 });
+
+describe("chirp key limit and key scope", () => {
+  it("key limit sets and resets the limit", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "webhook", "limited");
+    const keyId = `key_${added.key.split("_")[3]}`;
+
+    const set = capture();
+    expect(await runCli(["key", "limit", keyId, "--rate", "5", "--burst", "10"], set.io)).toBe(0);
+    expect(set.stdout()).toBe(
+      `The webhook key ${keyId} ("limited") may make 5 requests per second with bursts of 10.\n`,
+    );
+    const reset = capture();
+    expect(await runCli(["key", "limit", keyId, "--default"], reset.io)).toBe(0);
+    expect(reset.stdout()).toContain(
+      "300 requests per second with bursts of 600 (the server's default)",
+    );
+  });
+
+  it("key add --endpoints and key scope", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const run = capture();
+    const argv = [
+      "key",
+      "add",
+      "--user",
+      email,
+      "--kind",
+      "webhook",
+      "--endpoints",
+      "isxbq1e254mbjz",
+    ];
+    expect(await runCli(argv, run.io)).toBe(0);
+    const keyId = `key_${run.stdout().trimEnd().split("_")[3]}`;
+    const account = await getAccountByEmail(email);
+    const [key] = await listKeys({ accountId: account!.id });
+    expect(key?.endpointIds).toEqual(["isxbq1e254mbjz"]);
+
+    const any = capture();
+    expect(await runCli(["key", "scope", keyId, "--any"], any.io)).toBe(0);
+    expect(any.stdout()).toContain("may change cards of any endpoint");
+  });
+
+  it("key scope on an API key fails with the reason", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    const keyId = `key_${added.key.split("_")[3]}`;
+
+    const run = capture();
+    expect(await runCli(["key", "scope", keyId, "--endpoints", "isxbq1e254mbjz"], run.io)).toBe(1);
+    expect(run.stderr()).toContain("Only webhook keys can be limited to endpoints");
+  });
+});

@@ -1,9 +1,12 @@
 import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/accounts/store";
-import { publicBaseUrl } from "@/lib/config";
+import { publicBaseUrl, type RateLimit } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { accountOfDeletedKey, listKeyAudit } from "@/lib/keys/audit";
+import { describeEndpoints } from "@/lib/keys/endpoints";
 import { kindLabel } from "@/lib/keys/format";
+import { effectiveRateLimit } from "@/lib/keys/rate-limit";
+import { setKeyEndpoints, setKeyRateLimit } from "@/lib/keys/settings";
 import {
   accountOfKey,
   createKey,
@@ -59,7 +62,12 @@ async function passwordFor(email: string, io: CliIo): Promise<string> {
 }
 
 export async function addKey(
-  { email, kind, keyName }: { email: string; kind: KeyKind; keyName: string | undefined },
+  {
+    email,
+    kind,
+    keyName,
+    endpointIds,
+  }: { email: string; kind: KeyKind; keyName: string | undefined; endpointIds: string[] | null },
   io: CliIo,
 ): Promise<void> {
   const account = await requireAccount(email);
@@ -67,6 +75,7 @@ export async function addKey(
     accountId: account.id,
     kind,
     name: keyName,
+    endpointIds,
     actor: "cli",
   });
 
@@ -130,6 +139,32 @@ export async function setExpiry(
     record.expiresAt
       ? `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") expires on ${record.expiresAt.toISOString()}.\n`
       : `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") never expires.\n`,
+  );
+}
+
+export async function setLimit(
+  { keyId, limit }: { keyId: string; limit: RateLimit | null },
+  io: CliIo,
+): Promise<void> {
+  const accountId = await accountOfKey(keyId);
+  const record = await setKeyRateLimit({ accountId, keyId, limit, actor: "cli" });
+  const effective = effectiveRateLimit(record);
+  const source = limit ? "" : " (the server's default)";
+  io.stdout(
+    `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") may make ${effective.perSecond} requests per second with bursts of ${effective.burst}${source}.\n`,
+  );
+}
+
+export async function setScope(
+  { keyId, endpointIds }: { keyId: string; endpointIds: string[] | null },
+  io: CliIo,
+): Promise<void> {
+  const accountId = await accountOfKey(keyId);
+  const record = await setKeyEndpoints({ accountId, keyId, endpointIds, actor: "cli" });
+  io.stdout(
+    record.endpointIds === null
+      ? `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") may change cards of any endpoint.\n`
+      : `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") may change cards of endpoints ${describeEndpoints(record.endpointIds)} only.\n`,
   );
 }
 

@@ -18,6 +18,9 @@ function summary(overrides: Partial<KeySummary> = {}): KeySummary {
     expiresAt: null,
     previousValidUntil: null,
     rerolledAt: null,
+    rateLimitPerSecond: null,
+    rateLimitBurst: null,
+    endpointIds: null,
     ...overrides,
   };
 }

@@ -11,6 +11,8 @@ import {
   revokeKey,
   runWatchdog,
   setExpiry,
+  setLimit,
+  setScope,
   showKeyAudit,
 } from "./commands";
 import { CommandError, UsageError } from "./errors";
@@ -49,6 +51,10 @@ async function runCommand(command: Command, io: CliIo): Promise<void> {
       return setExpiry(command, io);
     case "key audit":
       return showKeyAudit(command.keyId, io);
+    case "key limit":
+      return setLimit(command, io);
+    case "key scope":
+      return setScope(command, io);
     case "watchdog":
       return runWatchdog(command, io);
     case "runpod reencrypt":

@@ -11,7 +11,7 @@ Commands:
   user add EMAIL
       Create an account. The password comes from CHIRP_PASSWORD, or else from a prompt
       (with echo off) when standard input is a terminal.
-  key add --user EMAIL --kind webhook|api [--name NAME]
+  key add --user EMAIL --kind webhook|api [--name NAME] [--endpoints ID,ID]
       Create a key for the account and print it alone on stdout, so that
       KEY=$(npm run -s chirp -- key add ...) captures it. The key is shown only this once.
   key list --user EMAIL
@@ -32,6 +32,15 @@ Commands:
       Print the key's audit trail as a table, oldest first: time (UTC), action, actor
       (account:ID for the dashboard, cli for this command line, request for a rejected
       use), client IP, display start and details.
+  key limit KEY_ID --rate N --burst N | --default
+      Limit the key to N requests per second on average and N requests at once. Requests
+      over the limit get 429 rate_limited with Retry-After. --default returns the key to
+      the server's default (CHIRP_RATE_LIMIT_PER_SECOND and CHIRP_RATE_LIMIT_BURST, 300
+      and 600 unless set).
+  key scope KEY_ID --endpoints ID,ID | --any
+      Limit a webhook key to cards of these RunPod endpoints, or allow every endpoint
+      with --any. A delivery for a card on another endpoint, or for a job with no card
+      yet, is recorded with the reason and answered 200 but changes no card.
   watchdog [--account ACCOUNT_ID]
       Run the watchdog until Ctrl-C or SIGTERM: poll RunPod for open cards past their
       deadline and close them with the job's status. Run it as a worker when the app
@@ -54,6 +63,13 @@ Options:
                  hour) or 24h (24 hours).
   --at ISO_TIME  When the key expires, in ISO 8601 with a time zone.
   --never        Remove the key's expiry.
+  --rate N       Requests per second a key may make on average, from 1 to 100000.
+  --burst N      Requests a key may make at once, from 1 to 1000000.
+  --default      Use the server's default rate limit for the key.
+  --endpoints ID,ID
+                 RunPod endpoint ids (14 lowercase letters and digits), separated by
+                 commas, that a webhook key may change cards of.
+  --any          Allow a webhook key to change cards of every endpoint.
   --account ID   The account whose cards the watchdog polls (acc_...).
 
 Environment (also read from .env files, the same way next start reads them):

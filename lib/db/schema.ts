@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -19,7 +20,10 @@ const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull(
 export const accounts = pgTable("accounts", {
   id: text("id").primaryKey(),
   email: text("email").notNull().unique(),
-  passwordHash: text("password_hash").notNull(),
+  /** Null for an account created through GitHub sign-in that has not set a password. */
+  passwordHash: text("password_hash"),
+  /** GitHub's numeric user id, as a string, once the account signs in with GitHub. */
+  githubUserId: text("github_user_id").unique(),
   createdAt: createdAt(),
 });
 
@@ -47,6 +51,21 @@ export const apiKeys = pgTable(
     previousSecretHash: text("previous_secret_hash"),
     previousValidUntil: timestamp("previous_valid_until", { withTimezone: true }),
     rerolledAt: timestamp("rerolled_at", { withTimezone: true }),
+    /** Requests per second the key may make; null uses the server's default. */
+    rateLimitPerSecond: integer("rate_limit_per_second"),
+    /** Requests the key may make at once before the rate applies; null uses the default. */
+    rateLimitBurst: integer("rate_limit_burst"),
+    /**
+     * The shared token bucket: tokens left at `rate_limit_refilled_at`. Null means a full
+     * bucket. Instances reserve tokens from it in batches (lib/keys/rate-limit.ts).
+     */
+    rateLimitTokens: doublePrecision("rate_limit_tokens"),
+    rateLimitRefilledAt: timestamp("rate_limit_refilled_at", { withTimezone: true }),
+    /**
+     * The RunPod endpoint ids a webhook key may change cards of; null allows every
+     * endpoint.
+     */
+    endpointIds: text("endpoint_ids").array(),
   },
   (table) => [
     index("api_keys_account_idx").on(table.accountId, table.createdAt),
@@ -195,6 +214,8 @@ export const deliveries = pgTable(
      * stored body was truncated.
      */
     statusObject: jsonb("status_object").$type<Record<string, unknown>>(),
+    /** Why an accepted delivery left its card as it was, such as a key's endpoint scope. */
+    note: text("note"),
   },
   (table) => [index("deliveries_account_idx").on(table.accountId, table.receivedAt)],
 );
@@ -204,6 +225,8 @@ export const keyAuditActions = [
   "reroll",
   "revoke",
   "expiry_change",
+  "limit_change",
+  "scope_change",
   "rejected_revoked",
   "rejected_expired",
   "rejected_deleted",

@@ -21,6 +21,7 @@ export type DeliverySummary = Pick<
   | "errorCode"
   | "bodyBytes"
   | "bodyTruncated"
+  | "note"
 > & {
   /** The name of the key in the URL, or null when that key was deleted. */
   keyName: string | null;
@@ -83,6 +84,7 @@ export async function listDeliveries({
       errorCode: deliveries.errorCode,
       bodyBytes: deliveries.bodyBytes,
       bodyTruncated: deliveries.bodyTruncated,
+      note: deliveries.note,
     })
     .from(deliveries)
     .leftJoin(apiKeys, eq(apiKeys.id, deliveries.keyId))

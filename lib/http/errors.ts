@@ -23,6 +23,7 @@ export const errorStatuses = {
   not_replayable: 409,
   body_too_large: 413,
   invalid_fields: 422,
+  rate_limited: 429,
   internal_error: 500,
   database_unavailable: 503,
 } as const;
@@ -36,6 +37,8 @@ export interface FieldProblem {
 
 export class ApiError extends Error {
   override name = "ApiError";
+  /** Headers sent with the error response, such as `Retry-After`. */
+  headers?: Record<string, string>;
 
   constructor(
     readonly code: ErrorCode,
@@ -60,8 +63,9 @@ export class ApiError extends Error {
   }
 }
 
-export function errorResponse(error: ApiError, headers?: HeadersInit): Response {
-  return Response.json(error.toBody(), { status: error.status, headers });
+export function errorResponse(error: ApiError, headers?: Record<string, string>): Response {
+  const merged = error.headers || headers ? { ...error.headers, ...headers } : undefined;
+  return Response.json(error.toBody(), { status: error.status, headers: merged });
 }
 
 // Error codes node-postgres, the Neon driver and Node's sockets report when the database

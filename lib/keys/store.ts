@@ -1,9 +1,10 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { type Executor, getDb } from "@/lib/db/client";
-import { type ApiKey, apiKeys, type KeyKind } from "@/lib/db/schema";
+import { type Executor, getDb, type Transaction } from "@/lib/db/client";
+import { type ApiKey, apiKeys, type KeyAuditAction, type KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 import { accountOfDeletedKey, type ChangeOrigin, recordRejectedUse, writeKeyAudit } from "./audit";
+import { checkEndpointIds, checkScopeKind, describeEndpoints } from "./endpoints";
 import { generateKey, keyMatchesHash, kindLabel, verifyKeySignature } from "./format";
 
 /** A rejection of a key that exists: the caller knows whose key it was. */
@@ -17,12 +18,17 @@ export class RejectedKeyError extends ApiError {
   }
 }
 
-/** A key as lists show it: never the secret or its hash. */
-export type KeySummary = Omit<ApiKey, "secretHash" | "previousSecretHash">;
+/** A key as lists show it: never the secret or its hash, nor its rate limit bucket. */
+export type KeySummary = Omit<
+  ApiKey,
+  "secretHash" | "previousSecretHash" | "rateLimitTokens" | "rateLimitRefilledAt"
+>;
 
-function summarize({
+export function summarize({
   secretHash: _hash,
   previousSecretHash: _previous,
+  rateLimitTokens: _tokens,
+  rateLimitRefilledAt: _refilledAt,
   ...rest
 }: ApiKey): KeySummary {
   return rest;
@@ -64,6 +70,7 @@ export async function createKey({
   kind,
   name,
   expiresAt = null,
+  endpointIds = null,
   actor,
   ip,
 }: {
@@ -71,6 +78,8 @@ export async function createKey({
   kind: KeyKind;
   name?: string;
   expiresAt?: Date | null;
+  /** The RunPod endpoints a webhook key may change cards of; null for any endpoint. */
+  endpointIds?: readonly string[] | null;
 } & ChangeOrigin): Promise<{ key: string; record: KeySummary }> {
   const trimmed = name?.trim() || `${kindLabel(kind)} ${new Date().toISOString().slice(0, 10)}`;
   if (trimmed.length > MAX_KEY_NAME_LENGTH) {
@@ -81,6 +90,8 @@ export async function createKey({
     );
   }
   if (expiresAt) checkExpiry(expiresAt, new Date());
+  checkScopeKind(kind, endpointIds);
+  const scope = endpointIds === null ? null : checkEndpointIds(endpointIds);
 
   const generated = generateKey(kind);
   const db = await getDb();
@@ -95,6 +106,7 @@ export async function createKey({
         secretHash: generated.hash,
         displayStart: generated.displayStart,
         expiresAt,
+        endpointIds: scope,
       })
       .returning();
     await writeKeyAudit(tx, {
@@ -104,7 +116,12 @@ export async function createKey({
       action: "create",
       actor,
       ip,
-      detail: { kind, name: trimmed, expiresAt: expiresAt?.toISOString() ?? null },
+      detail: {
+        kind,
+        name: trimmed,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        ...(scope ? { endpoints: describeEndpoints(scope) } : {}),
+      },
     });
     return inserted!;
   });
@@ -122,7 +139,7 @@ export async function listKeys({ accountId }: { accountId: string }): Promise<Ke
 }
 
 /** Loads a key of the account and locks its row until the transaction ends. */
-async function lockKey(tx: Executor, accountId: string, keyId: string): Promise<ApiKey> {
+export async function lockKey(tx: Executor, accountId: string, keyId: string): Promise<ApiKey> {
   const [record] = await tx
     .select()
     .from(apiKeys)
@@ -276,22 +293,42 @@ export async function setKeyExpiry({
     const next = expiresAt?.toISOString() ?? null;
     if (previous === next) return summarize(record);
 
-    const [updated] = await tx
-      .update(apiKeys)
-      .set({ expiresAt })
-      .where(eq(apiKeys.id, keyId))
-      .returning();
-    await writeKeyAudit(tx, {
-      accountId,
-      keyId,
-      displayStart: record.displayStart,
-      action: "expiry_change",
-      actor,
-      ip,
-      detail: { from: previous, to: next },
-    });
-    return summarize(updated!);
+    return updateKeySettings(
+      tx,
+      record,
+      { expiresAt },
+      {
+        action: "expiry_change",
+        actor,
+        ip,
+        detail: { from: previous, to: next },
+      },
+    );
   });
+}
+
+/**
+ * Updates settings of a locked key and writes the audit row of the change in the same
+ * transaction.
+ */
+export async function updateKeySettings(
+  tx: Transaction,
+  record: ApiKey,
+  values: Partial<typeof apiKeys.$inferInsert>,
+  audit: ChangeOrigin & { action: KeyAuditAction; detail: Record<string, unknown> },
+): Promise<KeySummary> {
+  const [updated] = await tx
+    .update(apiKeys)
+    .set(values)
+    .where(eq(apiKeys.id, record.id))
+    .returning();
+  await writeKeyAudit(tx, {
+    accountId: record.accountId,
+    keyId: record.id,
+    displayStart: record.displayStart,
+    ...audit,
+  });
+  return summarize(updated!);
 }
 
 /**

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
+import { getActivityByKey } from "@/lib/activities/store";
 import { storedBodyBytes } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
-import { type ApiKey, deliveries } from "@/lib/db/schema";
+import { type Activity, type ApiKey, deliveries } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
 import { clientIp } from "@/lib/keys/audit";
+import { describeEndpoints } from "@/lib/keys/endpoints";
 import { verifyKeySignature } from "@/lib/keys/format";
+import { enforceRateLimit, rateLimitHeaders, withRateLimitHeaders } from "@/lib/keys/rate-limit";
 import { authenticateKey, RejectedKeyError } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
 import { REDACTED, redactSecrets } from "./redact";
@@ -27,6 +30,8 @@ export interface WebhookRequest {
 export interface WebhookResult {
   status: number;
   body: Record<string, unknown>;
+  /** The key's rate limit headers. */
+  headers: Record<string, string>;
   deliveryId?: string;
 }
 
@@ -125,6 +130,20 @@ export function checkWebhookKey(key: string | null): asserts key is string {
   verifyKeySignature(key, "webhook");
 }
 
+/** The columns of a delivery row that every outcome of one request shares. */
+type DeliveryRecord = Pick<
+  typeof deliveries.$inferInsert,
+  | "id"
+  | "accountId"
+  | "keyId"
+  | "contentType"
+  | "headers"
+  | "body"
+  | "bodyBytes"
+  | "bodySha256"
+  | "bodyTruncated"
+>;
+
 /**
  * Handles one request to a webhook URL: authenticates the key, records the delivery and
  * applies RunPod's status to the card. Every request whose key belongs to an account is
@@ -134,7 +153,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
   checkWebhookKey(request.key);
   const rawText = Buffer.from(request.body).toString("utf8");
   const deliveryId = newId("dlv");
-  const recordFor = (key: ApiKey) => ({
+  const recordFor = (key: ApiKey): DeliveryRecord => ({
     id: deliveryId,
     accountId: key.accountId,
     keyId: key.id,
@@ -158,10 +177,24 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
     }
     throw error;
   }
-  const record = recordFor(key);
-
+  // NOTE: a request over the key's rate limit is not recorded as a delivery: a flood of
+  // requests with a leaked key must not turn into a flood of inserts. The 429 is logged.
+  const decision = await enforceRateLimit(key);
   countKeyUse(key.id);
+  const result = await withRateLimitHeaders(decision, () =>
+    acceptDelivery(request, key, recordFor(key), deliveryId, rawText),
+  );
+  return { ...result, headers: rateLimitHeaders(decision) };
+}
 
+/** Records and applies a delivery whose key was authenticated and admitted by its limit. */
+async function acceptDelivery(
+  request: WebhookRequest,
+  key: ApiKey,
+  record: DeliveryRecord,
+  deliveryId: string,
+  rawText: string,
+): Promise<Omit<WebhookResult, "headers">> {
   if (request.tooLarge) {
     const error = new ApiError(
       "body_too_large",
@@ -182,20 +215,38 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
   }
 
   const statusObject = toStatusObject(parsed.jobId, parsed.status, parsed.object);
+  const accepted = {
+    ...record,
+    jobId: parsed.jobId,
+    runpodStatus: parsed.status,
+    responseStatus: 200,
+    errorCode: null,
+    statusObject: { ...statusObject },
+  };
+
+  if (key.endpointIds !== null) {
+    const card = await getActivityByKey({ accountId: key.accountId, key: parsed.jobId });
+    const note = endpointScopeNote(key, key.endpointIds, parsed.jobId, card);
+    if (note) {
+      // The response is 200 like an accepted delivery, because RunPod would only repeat it.
+      await saveDelivery({ ...accepted, activityId: card?.id ?? null, note });
+      const body = {
+        received: true,
+        deliveryId,
+        activityId: card?.id ?? null,
+        state: card?.state ?? null,
+        changed: false,
+        note,
+      };
+      return { status: 200, body, deliveryId };
+    }
+  }
+
   const applied = await applyStatusObject({
     accountId: key.accountId,
     statusObject,
     deliveryId,
-    alsoWrite: (tx, activityId) =>
-      tx.insert(deliveries).values({
-        ...record,
-        jobId: parsed.jobId,
-        runpodStatus: parsed.status,
-        activityId,
-        responseStatus: 200,
-        errorCode: null,
-        statusObject: { ...statusObject },
-      }),
+    alsoWrite: (tx, activityId) => tx.insert(deliveries).values({ ...accepted, activityId }),
   });
 
   const body = {
@@ -207,6 +258,30 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
     ...(applied.note ? { note: applied.note } : {}),
   };
   return { status: 200, body, deliveryId };
+}
+
+/**
+ * Returns why a key limited to some endpoints may not change the job's card, or undefined
+ * when the card is on one of them. A card's endpoint is written once and never changed, so
+ * a card read before the change cannot move into the scope afterwards. A job without a
+ * card is outside every scope: RunPod's webhook body does not name the endpoint, so a card
+ * it opened could belong to any endpoint.
+ */
+export function endpointScopeNote(
+  key: Pick<ApiKey, "displayStart">,
+  endpointIds: readonly string[],
+  jobId: string,
+  card: Pick<Activity, "endpoint"> | undefined,
+): string | undefined {
+  if (card?.endpoint && endpointIds.includes(card.endpoint)) return undefined;
+  const limited = `The webhook key ${key.displayStart} is limited to endpoints ${describeEndpoints(endpointIds)}`;
+  if (!card) {
+    return `${limited}; job ${jobId} has no card yet, and RunPod's webhook body does not name the endpoint, so the delivery opened no card. Open the card with its endpoint (POST /v1/activity/start), then replay this delivery.`;
+  }
+  if (!card.endpoint) {
+    return `${limited}; this job's card has no endpoint, so the delivery left it as it was. Replay this delivery to apply it.`;
+  }
+  return `${limited}; this job's card is on endpoint ${card.endpoint}, so the delivery left it as it was.`;
 }
 
 function storedBody(text: string, bytes: Uint8Array, presentedKey: string | null) {

@@ -36,7 +36,7 @@ export async function postWebhook(
   key: string | null,
   body: unknown,
   headers: Record<string, string> = { "content-type": "application/json" },
-): Promise<{ status: number; json: Record<string, unknown> }> {
+): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const url =
     key === null
       ? "http://chirp.test/v1/webhooks/runpod"
@@ -49,7 +49,11 @@ export async function postWebhook(
     }),
     undefined,
   );
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    json: (await response.json()) as Record<string, unknown>,
+    headers: response.headers,
+  };
 }
 
 // Tests read success and error bodies through one type, so its fields are left untyped.
@@ -62,7 +66,7 @@ export async function postActivity(
   apiKey: string | null,
   body: unknown,
   extraHeaders: Record<string, string> = {},
-): Promise<{ status: number; json: ResponseBody }> {
+): Promise<{ status: number; json: ResponseBody; headers: Headers }> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     ...extraHeaders,
@@ -76,7 +80,11 @@ export async function postActivity(
     }),
     { params: Promise.resolve({ action }) },
   );
-  return { status: response.status, json: (await response.json()) as ResponseBody };
+  return {
+    status: response.status,
+    json: (await response.json()) as ResponseBody,
+    headers: response.headers,
+  };
 }
 
 export function runpodStart(key: string, data: Record<string, unknown> = {}) {

@@ -1,24 +1,48 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CredentialsForm } from "@/app/_components/credentials-form";
-import { signInWithPassword } from "../actions";
+import { githubSignInEnabled, githubSignInErrors } from "@/lib/auth/github";
+import { signInWithGitHub, signInWithPassword } from "../actions";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string | string[] }>;
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }>;
 }) {
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, error } = await searchParams;
+  const callback = typeof callbackUrl === "string" ? callbackUrl : undefined;
+  const errorMessage = signInErrorMessage(error);
   return (
     <>
       <h1 className="mb-6 text-xl font-semibold">Sign in to Chirp</h1>
+      {errorMessage ? (
+        <p
+          role="alert"
+          data-testid="sign-in-error"
+          className="mb-4 rounded-lg border border-red-500/40 bg-red-500/10 px-3 py-2 text-sm text-red-300"
+        >
+          {errorMessage}
+        </p>
+      ) : null}
+      {githubSignInEnabled() ? (
+        <form action={signInWithGitHub} className="mb-6 flex flex-col gap-4">
+          {callback ? <input type="hidden" name="callbackUrl" value={callback} /> : null}
+          <button
+            type="submit"
+            className="rounded-lg border border-zinc-600 bg-zinc-950 px-4 py-2 text-sm font-medium text-white transition hover:border-zinc-400"
+          >
+            Sign in with GitHub
+          </button>
+          <p className="text-center text-xs text-zinc-500">or with your email and password</p>
+        </form>
+      ) : null}
       <CredentialsForm
         action={signInWithPassword}
         submitLabel="Sign in"
         newPassword={false}
-        callbackUrl={typeof callbackUrl === "string" ? callbackUrl : undefined}
+        callbackUrl={callback}
       />
       <p className="mt-6 text-center text-sm text-zinc-400">
         No account yet?{" "}
@@ -28,4 +52,18 @@ export default async function SignInPage({
       </p>
     </>
   );
+}
+
+/**
+ * Returns the message for the `error` Auth.js or the GitHub account mapping put in the
+ * URL, or undefined when there is none.
+ */
+function signInErrorMessage(error: string | string[] | undefined): string | undefined {
+  if (typeof error !== "string" || error === "") return undefined;
+  if (error in githubSignInErrors)
+    return githubSignInErrors[error as keyof typeof githubSignInErrors];
+  if (error === "AccessDenied")
+    return "Sign-in was denied. Try again, or sign in with your password.";
+  // Other codes are not echoed, because anyone can put text in a link to this page.
+  return "Signing in failed. Try again, or sign in with your password.";
 }

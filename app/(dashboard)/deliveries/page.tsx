@@ -108,6 +108,14 @@ export default async function DeliveriesPage({
                     >
                       {responseLabel(delivery)}
                     </span>
+                    {delivery.note ? (
+                      <span
+                        data-testid="delivery-note"
+                        className="mt-1 block max-w-80 text-xs whitespace-normal text-amber-300"
+                      >
+                        {delivery.note}
+                      </span>
+                    ) : null}
                   </td>
                   <td className="max-w-72 px-3 py-3">
                     {delivery.jobId === null ? (

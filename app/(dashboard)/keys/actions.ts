@@ -6,6 +6,8 @@ import { requireAccountId } from "@/lib/auth";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { type ChangeOrigin, clientIp, listKeyAudit } from "@/lib/keys/audit";
+import { parseEndpointIds } from "@/lib/keys/endpoints";
+import { setKeyEndpoints, setKeyRateLimit } from "@/lib/keys/settings";
 import {
   createKey,
   type RerollGracePeriod,
@@ -29,7 +31,7 @@ export type CreateKeyResult =
   | {
       ok: false;
       message: string;
-      fieldErrors?: { kind?: string; name?: string; expiresAt?: string };
+      fieldErrors?: { kind?: string; name?: string; expiresAt?: string; endpointIds?: string };
     };
 
 export type RevokeKeyResult = { ok: true } | { ok: false; message: string };
@@ -39,6 +41,21 @@ export type RerollKeyResult =
   | { ok: false; message: string };
 
 export type SetExpiryResult = { ok: true } | { ok: false; message: string };
+
+export type SetEndpointsResult =
+  | { ok: true }
+  /** `submitted` is the text as sent, so the form can show it again next to the error. */
+  | { ok: false; message: string; submitted?: string };
+
+export type SetLimitResult =
+  | { ok: true }
+  | {
+      ok: false;
+      message: string;
+      fieldErrors?: { rateLimitPerSecond?: string; rateLimitBurst?: string };
+      /** The values as sent, so the form can show them again next to the error. */
+      submitted?: { rateLimitPerSecond: string; rateLimitBurst: string };
+    };
 
 /** Returns the audit actor of the signed-in account and the request's client address. */
 async function dashboardOrigin(accountId: string): Promise<ChangeOrigin> {
@@ -63,6 +80,12 @@ function readExpiry(formData: FormData): Date | null {
   return expiresAt;
 }
 
+/** Reads the `endpointIds` field: empty for any endpoint, else ids separated by commas or spaces. */
+function readEndpointIds(formData: FormData): string[] | null {
+  const value = String(formData.get("endpointIds") ?? "").trim();
+  return value === "" ? null : parseEndpointIds(value);
+}
+
 function readKeyId(formData: FormData): string | undefined {
   const keyId = formData.get("keyId");
   return typeof keyId === "string" && keyId !== "" ? keyId : undefined;
@@ -72,6 +95,20 @@ const NO_KEY_ID = "The form sent no key id; reload the page and try again.";
 
 function isKeyKind(value: unknown): value is KeyKind {
   return typeof value === "string" && (keyKinds as readonly string[]).includes(value);
+}
+
+/** Returns the field problems of an error that belong to the form's fields, by field. */
+function fieldErrorsOf<Field extends string>(
+  error: ApiError,
+  fields: readonly Field[],
+): Partial<Record<Field, string>> {
+  const fieldErrors: Partial<Record<Field, string>> = {};
+  for (const problem of error.fields ?? []) {
+    if ((fields as readonly string[]).includes(problem.field)) {
+      fieldErrors[problem.field as Field] = problem.message;
+    }
+  }
+  return fieldErrors;
 }
 
 /** Turns a thrown error into the message the form shows, and logs errors that are not ApiErrors. */
@@ -98,6 +135,7 @@ export async function createKeyFromForm(formData: FormData): Promise<CreateKeyRe
       kind,
       name: typeof name === "string" ? name : undefined,
       expiresAt: readExpiry(formData),
+      endpointIds: readEndpointIds(formData),
       ...(await dashboardOrigin(accountId)),
     });
     logger.info({ accountId, keyId: record.id, kind }, "key created");
@@ -105,12 +143,7 @@ export async function createKeyFromForm(formData: FormData): Promise<CreateKeyRe
     return { ok: true, created: { id: record.id, kind, name: record.name, key } };
   } catch (error) {
     if (error instanceof ApiError && error.fields) {
-      const fieldErrors: { kind?: string; name?: string; expiresAt?: string } = {};
-      for (const problem of error.fields) {
-        if (problem.field === "kind" || problem.field === "name" || problem.field === "expiresAt") {
-          fieldErrors[problem.field] = problem.message;
-        }
-      }
+      const fieldErrors = fieldErrorsOf(error, ["kind", "name", "expiresAt", "endpointIds"]);
       return { ok: false, message: error.message, fieldErrors };
     }
     return failure(error, "create");
@@ -211,5 +244,67 @@ export async function loadKeyAudit(keyId: string): Promise<KeyAuditResult> {
     };
   } catch (error) {
     return failure(error, "audit");
+  }
+}
+
+/** Reads a whole number field; anything else becomes NaN, which the store rejects by name. */
+function readWholeNumber(formData: FormData, name: string): number {
+  const value = String(formData.get(name) ?? "").trim();
+  return /^\d+$/.test(value) ? Number(value) : Number.NaN;
+}
+
+/**
+ * Sets a key's rate limit from the form, or returns it to the server's default when the
+ * form's `mode` is "default".
+ */
+export async function setKeyLimitFromForm(formData: FormData): Promise<SetLimitResult> {
+  try {
+    const accountId = await requireAccountId();
+    const keyId = readKeyId(formData);
+    if (!keyId) return { ok: false, message: NO_KEY_ID };
+    const limit =
+      formData.get("mode") === "default"
+        ? null
+        : {
+            perSecond: readWholeNumber(formData, "rateLimitPerSecond"),
+            burst: readWholeNumber(formData, "rateLimitBurst"),
+          };
+    await setKeyRateLimit({ accountId, keyId, limit, ...(await dashboardOrigin(accountId)) });
+    logger.info({ accountId, keyId, limit }, "key rate limit changed");
+    revalidatePath("/keys");
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof ApiError && error.fields) {
+      const fieldErrors = fieldErrorsOf(error, ["rateLimitPerSecond", "rateLimitBurst"]);
+      const submitted = {
+        rateLimitPerSecond: String(formData.get("rateLimitPerSecond") ?? ""),
+        rateLimitBurst: String(formData.get("rateLimitBurst") ?? ""),
+      };
+      return { ok: false, message: error.message, fieldErrors, submitted };
+    }
+    return failure(error, "set rate limit");
+  }
+}
+
+/**
+ * Limits a webhook key to the endpoints in the form, or allows every endpoint when the
+ * form's `mode` is "any".
+ */
+export async function setKeyEndpointsFromForm(formData: FormData): Promise<SetEndpointsResult> {
+  try {
+    const accountId = await requireAccountId();
+    const keyId = readKeyId(formData);
+    if (!keyId) return { ok: false, message: NO_KEY_ID };
+    const endpointIds =
+      formData.get("mode") === "any" ? null : (readEndpointIds(formData) ?? parseEndpointIds(""));
+    await setKeyEndpoints({ accountId, keyId, endpointIds, ...(await dashboardOrigin(accountId)) });
+    logger.info({ accountId, keyId, endpoints: endpointIds?.length ?? "any" }, "key scope changed");
+    revalidatePath("/keys");
+    return { ok: true };
+  } catch (error) {
+    return {
+      ...failure(error, "set endpoints"),
+      submitted: String(formData.get("endpointIds") ?? ""),
+    };
   }
 }

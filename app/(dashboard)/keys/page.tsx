@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { CreateKeyForm } from "@/app/_components/create-key-form";
 import { KeyRow, type KeyRowData } from "@/app/_components/key-row";
 import { publicBaseUrl } from "@/lib/config";
+import { effectiveRateLimit } from "@/lib/keys/rate-limit";
 import { type KeySummary, listKeys, MAX_KEY_NAME_LENGTH } from "@/lib/keys/store";
 import { requireSession } from "../session";
 
@@ -19,6 +20,11 @@ function rowData(key: KeySummary): KeyRowData {
     expiresAt: key.expiresAt?.toISOString() ?? null,
     revokedAt: key.revokedAt?.toISOString() ?? null,
     previousValidUntil: key.previousValidUntil?.toISOString() ?? null,
+    rateLimit: {
+      ...effectiveRateLimit(key),
+      ownLimit: key.rateLimitPerSecond !== null && key.rateLimitBurst !== null,
+    },
+    endpointIds: key.endpointIds,
   };
 }
 

@@ -37,7 +37,12 @@ export async function changePasswordFromForm(
   const confirmPassword = readField(formData, "confirmPassword");
 
   const fieldErrors: ChangePasswordState["fieldErrors"] = {};
-  if (currentPassword === "") fieldErrors.currentPassword = "enter your current password";
+  // The form of an account without a password has no current password field. The store
+  // checks the current password against the account either way.
+  const settingFirstPassword = formData.get("hasPassword") === "false";
+  if (currentPassword === "" && !settingFirstPassword) {
+    fieldErrors.currentPassword = "enter your current password";
+  }
   if (newPassword === "") fieldErrors.newPassword = "enter a new password";
   if (confirmPassword !== newPassword) {
     fieldErrors.confirmPassword = "does not match the new password; type it again";
@@ -48,7 +53,9 @@ export async function changePasswordFromForm(
   try {
     accountId = await requireAccountId();
     await changePassword({ accountId, currentPassword, newPassword });
-    logger.info({ accountId }, "password changed");
+    logger.info({ accountId, first: settingFirstPassword }, "password changed");
+    // The page shows "Set a password" until the account has one.
+    if (settingFirstPassword) revalidatePath("/settings");
     return { changed: true };
   } catch (error) {
     if (error instanceof ApiError && error.fields) {

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/app/_components/change-password-form";
 import { LocalTime } from "@/app/_components/local-time";
 import { RunpodConnectionForm } from "@/app/_components/runpod-connection-form";
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/accounts/store";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, signInMethods } from "@/lib/accounts/store";
 import { type ConnectionSummary, getConnectionSummary } from "@/lib/runpod/connection";
 import { requireSession } from "../session";
 import { removeRunpodConnectionFromForm } from "./actions";
@@ -12,6 +12,8 @@ export const metadata: Metadata = { title: "Settings" };
 export default async function SettingsPage() {
   const { accountId, email } = await requireSession();
   const connection = await getConnectionSummary(accountId);
+  const methods = await signInMethods(accountId);
+  const hasPassword = methods?.password ?? true;
 
   return (
     <div className="flex max-w-xl flex-col gap-8">
@@ -26,6 +28,14 @@ export default async function SettingsPage() {
           <dd className="mt-0.5 font-medium break-all" data-testid="settings-email">
             {email}
           </dd>
+          {methods?.github ? (
+            <>
+              <dt className="mt-3 text-zinc-400">Sign-in</dt>
+              <dd className="mt-0.5" data-testid="settings-sign-in">
+                GitHub{hasPassword ? " and password" : ""}
+              </dd>
+            </>
+          ) : null}
         </dl>
       </section>
 
@@ -50,9 +60,18 @@ export default async function SettingsPage() {
         className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
       >
         <h2 id="password-heading" className="font-semibold">
-          Change password
+          {hasPassword ? "Change password" : "Set a password"}
         </h2>
-        <ChangePasswordForm minLength={MIN_PASSWORD_LENGTH} maxLength={MAX_PASSWORD_LENGTH} />
+        {hasPassword ? null : (
+          <p className="text-sm text-zinc-400">
+            This account signs in with GitHub. A password lets you sign in with your email too.
+          </p>
+        )}
+        <ChangePasswordForm
+          minLength={MIN_PASSWORD_LENGTH}
+          maxLength={MAX_PASSWORD_LENGTH}
+          hasPassword={hasPassword}
+        />
       </section>
     </div>
   );

@@ -71,6 +71,13 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
               {responseLabel(delivery)}
             </span>
           </Field>
+          {delivery.note ? (
+            <Field label="Not applied">
+              <span data-testid="delivery-note" className="text-amber-300">
+                {delivery.note}
+              </span>
+            </Field>
+          ) : null}
           <Field label="Job id">
             {delivery.jobId ? <code className="font-mono">{delivery.jobId}</code> : NONE}
           </Field>

@@ -3,6 +3,7 @@ import { bearerToken } from "@/lib/http/bearer";
 import { ApiError } from "@/lib/http/errors";
 import { methodNotAllowed, readJsonObject, withErrors } from "@/lib/http/handler";
 import { clientIp } from "@/lib/keys/audit";
+import { enforceRateLimit, rateLimitHeaders, withRateLimitHeaders } from "@/lib/keys/rate-limit";
 import { authenticateKey } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
 
@@ -19,12 +20,14 @@ export const POST = withErrors(
     const key = await authenticateKey(bearerToken(request), "api", {
       ip: clientIp(request.headers),
     });
+    const decision = await enforceRateLimit(key);
     countKeyUse(key.id);
-    const body = await readJsonObject(request);
-    const result = await handleActivityRequest(action, key.accountId, body);
+    const result = await withRateLimitHeaders(decision, async () =>
+      handleActivityRequest(action, key.accountId, await readJsonObject(request)),
+    );
     return Response.json(
       { activity: result.activity, changed: result.changed },
-      { status: result.status },
+      { status: result.status, headers: rateLimitHeaders(decision) },
     );
   },
 );

@@ -21,7 +21,7 @@ export const POST = withErrors("webhook.runpod", async (request: Request) => {
     tooLarge,
     maxBytes,
   });
-  return Response.json(result.body, { status: result.status });
+  return Response.json(result.body, { status: result.status, headers: result.headers });
 });
 
 const onlyPost = methodNotAllowed("POST");
