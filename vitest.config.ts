@@ -12,6 +12,10 @@ const shared = {
   NODE_ENV: "test" as const,
 };
 
+// Test setup runs bulk statements (a 100,000-card seed, VACUUM on the shared database)
+// that the request-sized default statement timeout would cancel on a busy machine.
+const bulkStatementTimeout = { CHIRP_DB_STATEMENT_TIMEOUT_MS: "120000" };
+
 const databaseTests = ["lib/**/*.db.test.ts"];
 const openDatabase = "lib/testing/open-database.ts";
 const reportDir = process.env.CHIRP_TEST_REPORT_DIR;
@@ -43,7 +47,12 @@ export default defineConfig({
           name: "postgres",
           include: databaseTests,
           setupFiles: [openDatabase],
-          env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "postgres" },
+          env: {
+            ...shared,
+            ...bulkStatementTimeout,
+            DATABASE_URL: postgresUrl,
+            CHIRP_DB_DRIVER: "postgres",
+          },
         },
       },
       {
@@ -53,7 +62,12 @@ export default defineConfig({
           include: databaseTests,
           setupFiles: [openDatabase],
           globalSetup: ["lib/db/testing/neon-setup.ts"],
-          env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "neon" },
+          env: {
+            ...shared,
+            ...bulkStatementTimeout,
+            DATABASE_URL: postgresUrl,
+            CHIRP_DB_DRIVER: "neon",
+          },
         },
       },
     ],

@@ -74,6 +74,18 @@ export function databasePoolSize(): number {
   return readInteger("CHIRP_DB_POOL_SIZE", 10);
 }
 
+/**
+ * Bounds on waiting for the database, in milliseconds, so that a request during an outage
+ * fails fast with a 503 (and RunPod retries) instead of hanging. Together they stay under
+ * 5 s, well inside the time RunPod and browsers wait for a response.
+ */
+export function databaseTimeouts(): { connectMs: number; statementMs: number } {
+  return {
+    connectMs: readInteger("CHIRP_DB_CONNECT_TIMEOUT_MS", 2000),
+    statementMs: readInteger("CHIRP_DB_STATEMENT_TIMEOUT_MS", 4000),
+  };
+}
+
 interface StoredSecrets {
   authSecret: string;
   keySecret: string;

@@ -60,18 +60,25 @@ export class ApiError extends Error {
   }
 }
 
+// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS = "5";
+
 export function errorResponse(error: ApiError, headers?: HeadersInit): Response {
-  return Response.json(error.toBody(), { status: error.status, headers });
+  const responseHeaders = new Headers(headers);
+  if (error.status === 503) responseHeaders.set("Retry-After", RETRY_AFTER_SECONDS);
+  return Response.json(error.toBody(), { status: error.status, headers: responseHeaders });
 }
 
 // Error codes node-postgres, the Neon driver and Node's sockets report when the database
-// cannot be reached (connection refused, reset, DNS, admin shutdown, too many clients).
+// cannot be reached (connection refused, reset, DNS, admin shutdown, too many clients),
+// and 57014, a statement cancelled by the pool's statement timeout.
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ENOTFOUND",
   "ETIMEDOUT",
   "EPIPE",
+  "57014",
   "57P01",
   "57P03",
   "53300",
@@ -85,7 +92,12 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
-    if (/Connection terminated|connect ECONNREFUSED|WebSocket/i.test(current.message)) return true;
+    if (
+      /Connection terminated|connect ECONNREFUSED|WebSocket|timeout exceeded when trying to connect/i.test(
+        current.message,
+      )
+    )
+      return true;
   }
   return false;
 }
