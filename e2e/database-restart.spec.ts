@@ -57,17 +57,18 @@ test.describe("database restart", () => {
     const load = new DeliveryLoad(webhookUrl);
     await load.waitForAccepted(10);
 
-    const outageStarted = Date.now();
     await cluster.stop();
+    const stoppedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    const restartedAt = Date.now();
     await cluster.start();
-    const outageEnded = Date.now();
 
     await load.waitForAccepted(10);
     const outcomes = await load.stop();
 
+    // A request sent shortly before the restart may wait for a connection and succeed.
     const during = outcomes.filter(
-      (outcome) => outcome.sentAt > outageStarted && outcome.sentAt < outageEnded - 1000,
+      (outcome) => outcome.sentAt > stoppedAt && outcome.sentAt < restartedAt - 1000,
     );
     expect(during.length, "requests were sent during the outage").toBeGreaterThan(0);
     for (const outcome of during) {
@@ -75,7 +76,7 @@ test.describe("database restart", () => {
     }
 
     for (const outcome of outcomes) {
-      const label = `${outcome.jobId} sent ${outcome.sentAt - outageStarted} ms after the outage began`;
+      const label = `${outcome.jobId} sent ${outcome.sentAt - stoppedAt} ms after the database stopped`;
       expect([200, 503], label).toContain(outcome.status);
       expect(outcome.durationMs, label).toBeLessThan(RESPONSE_LIMIT_MS);
       if (outcome.status === 503) {

@@ -17,6 +17,12 @@ describe("database errors", () => {
     ["pool connect timeout", new Error("timeout exceeded when trying to connect")],
     ["dropped connection", new Error("Connection terminated unexpectedly")],
     [
+      "rollback after a dropped connection",
+      new Error("Failed query: rollback", {
+        cause: new Error("Client has encountered a connection error and is not queryable"),
+      }),
+    ],
+    [
       "wrapped by drizzle",
       new Error("Failed query: select 1", {
         cause: withCode("connect ECONNREFUSED", "ECONNREFUSED"),

@@ -71,7 +71,9 @@ export function errorResponse(error: ApiError, headers?: HeadersInit): Response 
 
 // Error codes node-postgres, the Neon driver and Node's sockets report when the database
 // cannot be reached (connection refused, reset, DNS, admin shutdown, too many clients),
-// and 57014, a statement cancelled by the pool's statement timeout.
+// and 57014, a statement cancelled by the pool's statement timeout. A client whose
+// connection dropped mid-transaction fails its next query (drizzle's rollback) with "not
+// queryable".
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -93,7 +95,7 @@ export function isDatabaseUnreachable(error: unknown): boolean {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
     if (
-      /Connection terminated|connect ECONNREFUSED|WebSocket|timeout exceeded when trying to connect/i.test(
+      /Connection terminated|connect ECONNREFUSED|WebSocket|timeout exceeded when trying to connect|not queryable/i.test(
         current.message,
       )
     )
