@@ -61,7 +61,8 @@ export interface JobOutcome {
 
 const MAX_ERROR_MESSAGE = 2000;
 
-// Times are stored as bigint; a larger value is no real duration and would not fit.
+// Times are stored as bigint. A value above Number.MAX_SAFE_INTEGER is no real duration,
+// and one above 2^63 would fail the insert.
 function milliseconds(value: unknown): number | null {
   return typeof value === "number" && value >= 0 && value <= Number.MAX_SAFE_INTEGER
     ? Math.round(value)
