@@ -76,12 +76,13 @@ export function databasePoolSize(): number {
 
 /**
  * Bounds on waiting for the database, in milliseconds, so that a request during an outage
- * fails fast with a 503 (and RunPod retries) instead of hanging. Together they stay under
- * 5 s, well inside the time RunPod and browsers wait for a response.
+ * fails fast with a 503 (and RunPod retries) instead of hanging. A stopped server refuses
+ * connections at once, so during an outage requests fail well within either bound.
  *
  * NOTE: the connection timeout also bounds the wait for a free pooled connection, so a
- * burst of more concurrent requests than CHIRP_DB_POOL_SIZE can get 503s, and Neon's
- * compute may take longer than 2 s to wake from suspend. Raise it for either case.
+ * burst of more concurrent requests than CHIRP_DB_POOL_SIZE can get 503s. A Neon compute
+ * that was suspended must start before it accepts a connection, which may take longer.
+ * Raise the bound for either case.
  */
 export function databaseTimeouts(): { connectMs: number; statementMs: number } {
   return {
