@@ -14,6 +14,15 @@ const shared = {
   NODE_ENV: "test" as const,
 };
 
+// The defaults are sized for requests on a healthy server. Test setup runs bulk statements
+// (a 100,000-card seed, VACUUM on the shared database), and on a busy test machine, or
+// through the local WebSocket proxy for Neon, 50 concurrent requests wait longer than 2 s
+// for a pooled connection. The database restart spec tests the defaults.
+const testDatabaseTimeouts = {
+  CHIRP_DB_CONNECT_TIMEOUT_MS: "30000",
+  CHIRP_DB_STATEMENT_TIMEOUT_MS: "120000",
+};
+
 const databaseTests = ["lib/**/*.db.test.ts"];
 const openDatabase = "lib/testing/open-database.ts";
 const reportDir = process.env.CHIRP_TEST_REPORT_DIR;
@@ -45,7 +54,12 @@ export default defineConfig({
           name: "postgres",
           include: databaseTests,
           setupFiles: [openDatabase],
-          env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "postgres" },
+          env: {
+            ...shared,
+            ...testDatabaseTimeouts,
+            DATABASE_URL: postgresUrl,
+            CHIRP_DB_DRIVER: "postgres",
+          },
         },
       },
       {
@@ -55,7 +69,12 @@ export default defineConfig({
           include: databaseTests,
           setupFiles: [openDatabase],
           globalSetup: ["lib/db/testing/neon-setup.ts"],
-          env: { ...shared, DATABASE_URL: postgresUrl, CHIRP_DB_DRIVER: "neon" },
+          env: {
+            ...shared,
+            ...testDatabaseTimeouts,
+            DATABASE_URL: postgresUrl,
+            CHIRP_DB_DRIVER: "neon",
+          },
         },
       },
     ],

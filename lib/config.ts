@@ -74,6 +74,23 @@ export function databasePoolSize(): number {
   return readInteger("CHIRP_DB_POOL_SIZE", 10);
 }
 
+/**
+ * Bounds on waiting for the database, in milliseconds, so that a request during an outage
+ * fails fast with a 503 (and RunPod retries) instead of hanging. A stopped server refuses
+ * connections at once, so during an outage requests fail well within either bound.
+ *
+ * NOTE: the connection timeout also bounds the wait for a free pooled connection, so a
+ * burst of more concurrent requests than CHIRP_DB_POOL_SIZE can get 503s. A Neon compute
+ * that was suspended must start before it accepts a connection, which may take longer.
+ * Raise the bound for either case.
+ */
+export function databaseTimeouts(): { connectMs: number; statementMs: number } {
+  return {
+    connectMs: readInteger("CHIRP_DB_CONNECT_TIMEOUT_MS", 2000),
+    statementMs: readInteger("CHIRP_DB_STATEMENT_TIMEOUT_MS", 4000),
+  };
+}
+
 interface StoredSecrets {
   authSecret: string;
   keySecret: string;

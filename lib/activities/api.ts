@@ -33,6 +33,9 @@ const endpoint = z
   .string()
   .regex(ENDPOINT_ID_PATTERN, "must be a RunPod endpoint id: 14 lowercase letters and digits");
 
+// The column is a Postgres integer, so a larger position would fail the insert.
+const MAX_QUEUE_POSITION = 2_147_483_647;
+
 const identityFields = { key: jobKey, jobName: jobName.optional(), endpoint: endpoint.optional() };
 
 /** RunPod's longest execution timeout is 7 days, per its serverless docs on job policies. */
@@ -73,6 +76,7 @@ const dataSchemas = {
         .number()
         .int("must be a whole number")
         .min(0, "must be 0 or more")
+        .max(MAX_QUEUE_POSITION, `at most ${MAX_QUEUE_POSITION}`)
         .nullable()
         .optional(),
       gpuType: storableText()

@@ -5,6 +5,7 @@ import {
   ConfigError,
   databaseDriver,
   databasePoolSize,
+  databaseTimeouts,
   databaseUrl,
   dataDirectory,
 } from "@/lib/config";
@@ -20,8 +21,16 @@ export type Unlisten = () => Promise<void>;
 
 interface Connection {
   db: Database;
-  /** Calls `onNotify` for each NOTIFY on `channel`, on a connection of its own. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<Unlisten>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel`, on a connection of its own, and
+   * `onReconnect` after that connection was lost and made again, because the
+   * notifications sent in between are lost.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -151,6 +160,10 @@ interface PostgresDriver {
   createClient(): ListeningClient & { query(text: string, values?: unknown[]): Promise<unknown> };
   createPool(): {
     on(event: "error", listener: (error: Error) => void): unknown;
+    on(
+      event: "connect",
+      listener: (client: { on(event: "error", listener: (error: Error) => void): unknown }) => void,
+    ): unknown;
     end(): Promise<void>;
   };
   /** Wraps a client or pool of this driver in drizzle. */
@@ -174,10 +187,34 @@ async function openPostgres(driver: PostgresDriver): Promise<Connection> {
 
   const pool = driver.createPool();
   pool.on("error", (error) => logger.error({ err: error }, "idle database connection failed"));
+  // The pool listens for errors only on idle clients. A checked-out client whose
+  // connection drops between two queries of a transaction would emit "error" with no
+  // listener, which is an uncaught exception. With this listener, only the next query
+  // fails, and the request returns 503.
+  pool.on("connect", (client) =>
+    client.on("error", (error) => logger.warn({ err: error }, "database connection in use failed")),
+  );
   return {
     db: driver.wrap(pool),
-    listen: (channel, onNotify) => listenWith(() => driver.createClient(), channel, onNotify),
+    listen: (channel, onNotify, onReconnect) =>
+      listenWith(() => driver.createClient(), channel, onNotify, onReconnect),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * Pool settings shared by node-postgres and the Neon driver. The connection timeout also
+ * bounds the wait for a free pooled connection. The server enforces the statement
+ * timeout, so it cancels the statement and the connection stays usable.
+ */
+function poolOptions(url: string) {
+  const { connectMs, statementMs } = databaseTimeouts();
+  return {
+    connectionString: url,
+    max: databasePoolSize(),
+    connectionTimeoutMillis: connectMs,
+    statement_timeout: statementMs,
+    keepAlive: true,
   };
 }
 
@@ -187,7 +224,7 @@ async function openNodePostgres(url: string): Promise<Connection> {
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   return openPostgres({
     createClient: () => new pg.Client({ connectionString: url }),
-    createPool: () => new pg.Pool({ connectionString: url, max: databasePoolSize() }),
+    createPool: () => new pg.Pool(poolOptions(url)),
     wrap: (client) =>
       drizzle({ client: client as InstanceType<typeof pg.Pool>, schema }) as unknown as Database,
     migrate: (db) => migrate(db as never, { migrationsFolder }),
@@ -213,7 +250,7 @@ async function openNeon(url: string): Promise<Connection> {
 
   return openPostgres({
     createClient: () => new neon.Client({ connectionString: url }),
-    createPool: () => new neon.Pool({ connectionString: url, max: databasePoolSize() }),
+    createPool: () => new neon.Pool(poolOptions(url)),
     wrap: (client) =>
       drizzle({ client: client as InstanceType<typeof neon.Pool>, schema }) as unknown as Database,
     migrate: (db) => migrate(db as never, { migrationsFolder }),
@@ -238,9 +275,11 @@ async function listenWith(
   createClient: () => ListeningClient,
   channel: string,
   onNotify: (payload: string) => void,
+  onReconnect?: () => void,
 ): Promise<Unlisten> {
   let stopped = false;
   let client: ListeningClient | undefined;
+  let listenedBefore = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
@@ -256,6 +295,11 @@ async function listenWith(
       await next.connect();
       await next.query(`LISTEN "${channel}"`);
       client = next;
+      if (listenedBefore) {
+        logger.info({ channel }, "listen connection restored");
+        onReconnect?.();
+      }
+      listenedBefore = true;
     } catch (error) {
       logger.warn({ err: error, channel }, "listen connection failed; retrying in 1 s");
       await next.end().catch(() => {});

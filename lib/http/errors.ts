@@ -63,19 +63,33 @@ export class ApiError extends Error {
   }
 }
 
-export function errorResponse(error: ApiError, headers?: Record<string, string>): Response {
-  const merged = error.headers || headers ? { ...error.headers, ...headers } : undefined;
-  return Response.json(error.toBody(), { status: error.status, headers: merged });
+// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS = "5";
+
+/** Builds the error body's response, with the error's own headers and then `headers`. */
+export function errorResponse(error: ApiError, headers?: HeadersInit): Response {
+  const responseHeaders = new Headers(error.headers);
+  new Headers(headers).forEach((value, name) => {
+    responseHeaders.set(name, value);
+  });
+  if (error.status === 503 && !responseHeaders.has("Retry-After")) {
+    responseHeaders.set("Retry-After", RETRY_AFTER_SECONDS);
+  }
+  return Response.json(error.toBody(), { status: error.status, headers: responseHeaders });
 }
 
 // Error codes node-postgres, the Neon driver and Node's sockets report when the database
-// cannot be reached (connection refused, reset, DNS, admin shutdown, too many clients).
+// cannot be reached (connection refused, reset, DNS, admin shutdown, too many clients),
+// and 57014, a statement cancelled by the pool's statement timeout. A client whose
+// connection dropped mid-transaction fails its next query (drizzle's rollback) with "not
+// queryable".
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ENOTFOUND",
   "ETIMEDOUT",
   "EPIPE",
+  "57014",
   "57P01",
   "57P03",
   "53300",
@@ -89,7 +103,12 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
-    if (/Connection terminated|connect ECONNREFUSED|WebSocket/i.test(current.message)) return true;
+    if (
+      /Connection terminated|connect ECONNREFUSED|WebSocket|timeout exceeded when trying to connect|not queryable/i.test(
+        current.message,
+      )
+    )
+      return true;
   }
   return false;
 }

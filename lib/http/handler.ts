@@ -49,9 +49,27 @@ export function methodNotAllowed(allowed: string): (request: Request) => Promise
     );
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Decodes a JSON body, or throws a 400 when it is not UTF-8. JSON must be UTF-8, and a
+ * lenient decoder would turn the bad bytes into U+FFFD, so a job id with one bad byte
+ * would silently name another card.
+ */
+export function decodeJsonText(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ApiError(
+      "invalid_json",
+      "The request body is not valid UTF-8; send the JSON encoded as UTF-8.",
+    );
+  }
+}
+
 /** Reads a JSON object body, or throws a 400 that names what is wrong with it. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
-  const text = await request.text();
+  const text = decodeJsonText(new Uint8Array(await request.arrayBuffer()));
   if (text.trim() === "")
     throw new ApiError("empty_body", "The request body is empty; send a JSON object.");
   let parsed: unknown;

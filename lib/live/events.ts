@@ -66,9 +66,17 @@ function hub(): Hub {
   const current = globalStore.chirpEventHub;
   current.started ??= getConnection()
     .then((connection) =>
-      connection.listen(EVENTS_CHANNEL, (accountId) => {
-        for (const wake of current.waiters.get(accountId) ?? []) wake();
-      }),
+      connection.listen(
+        EVENTS_CHANNEL,
+        (accountId) => {
+          for (const wake of current.waiters.get(accountId) ?? []) wake();
+        },
+        // Events committed while the connection was away sent no NOTIFY that reached us,
+        // so every stream reads again instead of waiting for its next poll.
+        () => {
+          for (const waiters of current.waiters.values()) for (const wake of waiters) wake();
+        },
+      ),
     )
     .catch((error: unknown) => {
       current.started = undefined;

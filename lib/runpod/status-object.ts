@@ -5,6 +5,8 @@ import type { ActivityState } from "@/lib/db/schema";
 import { redactSecrets } from "./redact";
 import {
   type JobOutcome,
+  jsonText,
+  NESTED_TOO_DEEPLY,
   readErrorMessage,
   readOutcome,
   replaceNul,
@@ -66,7 +68,7 @@ export function toStatusObject(
 
 function storableError(error: unknown): string | null {
   if (error === undefined || error === null) return null;
-  const text = typeof error === "string" ? error : JSON.stringify(error);
+  const text = typeof error === "string" ? error : (jsonText(error) ?? NESTED_TOO_DEEPLY);
   // The error can quote the job, and with it the webhook URL and its key.
   const redacted = replaceNul(redactSecrets(text));
   return redacted.length > MAX_STORED_ERROR_LENGTH

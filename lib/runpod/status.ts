@@ -62,8 +62,10 @@ export interface JobOutcome {
 
 const MAX_ERROR_MESSAGE = 2000;
 
+// Times are stored as bigint. A value above Number.MAX_SAFE_INTEGER is no real duration,
+// and one above 2^63 would fail the insert.
 function milliseconds(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0
+  return typeof value === "number" && value >= 0 && value <= Number.MAX_SAFE_INTEGER
     ? Math.round(value)
     : null;
 }
@@ -101,15 +103,33 @@ export function readErrorMessage(error: unknown): string | null {
       }
     }
   } else if (typeof error === "object" && "error_message" in error) {
-    message = String((error as { error_message: unknown }).error_message);
+    const inner = (error as { error_message: unknown }).error_message;
+    message = typeof inner === "string" ? inner : (jsonText(inner) ?? NESTED_TOO_DEEPLY);
   } else {
-    message = JSON.stringify(error);
+    message = jsonText(error) ?? NESTED_TOO_DEEPLY;
   }
   // A handler's error can quote the job, and with it the webhook URL and its key.
   message = replaceNul(redactSecrets(message));
   return message.length > MAX_ERROR_MESSAGE
     ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…`
     : message;
+}
+
+/** Stands in for an error value that JSON.stringify cannot write. */
+export const NESTED_TOO_DEEPLY = "(the error is nested too deeply to show; see the delivery body)";
+
+/**
+ * Returns a parsed body value as JSON text, or null when it is nested too deeply for
+ * JSON.stringify, which overflows the stack at a few thousand levels in Node 20 although
+ * JSON.parse read it.
+ */
+export function jsonText(value: unknown): string | null {
+  try {
+    return JSON.stringify(value) ?? null;
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }
 
 /**

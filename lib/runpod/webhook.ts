@@ -4,6 +4,7 @@ import { storedBodyBytes } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { type Activity, type ApiKey, deliveries } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
+import { decodeJsonText } from "@/lib/http/handler";
 import { newId } from "@/lib/ids";
 import { clientIp } from "@/lib/keys/audit";
 import { describeEndpoints } from "@/lib/keys/endpoints";
@@ -12,7 +13,7 @@ import { enforceRateLimit, rateLimitHeaders, withRateLimitHeaders } from "@/lib/
 import { authenticateKey, RejectedKeyError } from "@/lib/keys/store";
 import { countKeyUse } from "@/lib/keys/usage";
 import { REDACTED, redactSecrets } from "./redact";
-import { replaceNul } from "./status";
+import { jsonText, replaceNul } from "./status";
 import { applyStatusObject, toStatusObject } from "./status-object";
 
 export const MAX_JOB_ID_LENGTH = 256;
@@ -94,7 +95,7 @@ export function parseStatusObject(text: string): ParsedDelivery {
   if (typeof object.id !== "string" || object.id === "") {
     throw new ApiError(
       "invalid_job_id",
-      `The body's "id" is ${JSON.stringify(object.id)}; expected the RunPod job id as a non-empty string.`,
+      `The body's "id" is ${describeValue(object.id)}; expected the RunPod job id as a non-empty string.`,
     );
   }
   if (object.id.length > MAX_JOB_ID_LENGTH) {
@@ -114,6 +115,29 @@ export function parseStatusObject(text: string): ParsedDelivery {
     status: typeof object.status === "string" ? replaceNul(object.status) : null,
     object,
   };
+}
+
+/** Quotes a value from the body for an error message, cut to a readable length. */
+function describeValue(value: unknown): string {
+  const text = jsonText(value);
+  if (text === null) return "nested too deeply to show";
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+/**
+ * Returns the webhook key of a webhook URL, or null when it has none. Rejects a URL with
+ * two different keys, because either choice could post to an account the sender did
+ * not mean.
+ */
+export function webhookKeyOf(url: URL): string | null {
+  const keys = new Set(url.searchParams.getAll("key"));
+  if (keys.size > 1) {
+    throw new ApiError(
+      "invalid_key",
+      `The webhook URL has ${keys.size} different "key" parameters; keep only the key shown on the keys page.`,
+    );
+  }
+  return url.searchParams.get("key");
 }
 
 /**
@@ -182,7 +206,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
   const decision = await enforceRateLimit(key);
   countKeyUse(key.id);
   const result = await withRateLimitHeaders(decision, () =>
-    acceptDelivery(request, key, recordFor(key), deliveryId, rawText),
+    acceptDelivery(request, key, recordFor(key), deliveryId),
   );
   return { ...result, headers: rateLimitHeaders(decision) };
 }
@@ -193,7 +217,6 @@ async function acceptDelivery(
   key: ApiKey,
   record: DeliveryRecord,
   deliveryId: string,
-  rawText: string,
 ): Promise<Omit<WebhookResult, "headers">> {
   if (request.tooLarge) {
     const error = new ApiError(
@@ -206,7 +229,7 @@ async function acceptDelivery(
 
   let parsed: ParsedDelivery;
   try {
-    parsed = parseStatusObject(rawText);
+    parsed = parseStatusObject(decodeJsonText(request.body));
   } catch (error) {
     if (error instanceof ApiError) {
       await saveDelivery({ ...record, responseStatus: error.status, errorCode: error.code });

@@ -1,6 +1,6 @@
 import { maxWebhookBodyBytes } from "@/lib/config";
 import { methodNotAllowed, readBodyCapped, withErrors } from "@/lib/http/handler";
-import { checkWebhookKey, receiveWebhook } from "@/lib/runpod/webhook";
+import { checkWebhookKey, receiveWebhook, webhookKeyOf } from "@/lib/runpod/webhook";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
  * whatever its Content-Type header claims.
  */
 export const POST = withErrors("webhook.runpod", async (request: Request) => {
-  const key = new URL(request.url).searchParams.get("key");
+  const key = webhookKeyOf(new URL(request.url));
   checkWebhookKey(key);
   const maxBytes = maxWebhookBodyBytes();
   const { bytes, tooLarge } = await readBodyCapped(request, maxBytes);
