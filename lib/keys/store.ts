@@ -3,6 +3,7 @@ import { type Executor, getDb } from "@/lib/db/client";
 import { type ApiKey, apiKeys, type KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
+import { encryptApiKey as encryptSecret } from "@/lib/runpod/api-key-encryption";
 import { accountOfDeletedKey, type ChangeOrigin, recordRejectedUse, writeKeyAudit } from "./audit";
 import { generateKey, keyMatchesHash, kindLabel, verifyKeySignature } from "./format";
 
@@ -17,12 +18,13 @@ export class RejectedKeyError extends ApiError {
   }
 }
 
-/** A key as lists show it: never the secret or its hash. */
-export type KeySummary = Omit<ApiKey, "secretHash" | "previousSecretHash">;
+/** A key as lists show it: never the secret, its hash or its encrypted value. */
+export type KeySummary = Omit<ApiKey, "secretHash" | "previousSecretHash" | "encryptedSecret">;
 
 function summarize({
   secretHash: _hash,
   previousSecretHash: _previous,
+  encryptedSecret: _encrypted,
   ...rest
 }: ApiKey): KeySummary {
   return rest;
@@ -58,12 +60,17 @@ function checkExpiry(expiresAt: Date, now: Date): void {
   }
 }
 
-/** Creates a key and returns it with the plaintext, which is never available again. */
+/**
+ * Creates a key and returns it with the plaintext. The plaintext is never available
+ * again, unless `readable` stores it encrypted for the server's own use.
+ */
 export async function createKey({
   accountId,
   kind,
   name,
   expiresAt = null,
+  readable = false,
+  executor,
   actor,
   ip,
 }: {
@@ -71,6 +78,9 @@ export async function createKey({
   kind: KeyKind;
   name?: string;
   expiresAt?: Date | null;
+  readable?: boolean;
+  /** A transaction to create the key in; by default the key gets a transaction of its own. */
+  executor?: Executor;
 } & ChangeOrigin): Promise<{ key: string; record: KeySummary }> {
   const trimmed = name?.trim() || `${kindLabel(kind)} ${new Date().toISOString().slice(0, 10)}`;
   if (trimmed.length > MAX_KEY_NAME_LENGTH) {
@@ -83,7 +93,7 @@ export async function createKey({
   if (expiresAt) checkExpiry(expiresAt, new Date());
 
   const generated = generateKey(kind);
-  const db = await getDb();
+  const db = executor ?? (await getDb());
   const record = await db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(apiKeys)
@@ -95,6 +105,7 @@ export async function createKey({
         secretHash: generated.hash,
         displayStart: generated.displayStart,
         expiresAt,
+        encryptedSecret: readable ? encryptSecret(generated.key, accountId) : null,
       })
       .returning();
     await writeKeyAudit(tx, {
@@ -229,6 +240,9 @@ export async function rerollKey({
         previousSecretHash: previousValidUntil ? record.secretHash : null,
         previousValidUntil,
         rerolledAt: now,
+        // A key the server reads back must hold its new value, or its users send a dead one.
+        encryptedSecret:
+          record.encryptedSecret === null ? null : encryptSecret(generated.key, accountId),
       })
       .where(eq(apiKeys.id, keyId))
       .returning();

@@ -1,29 +1,9 @@
 import { handleActivityRequest, isActivityAction } from "@/lib/activities/api";
 import { ApiError } from "@/lib/http/errors";
 import { methodNotAllowed, readJsonObject, withErrors } from "@/lib/http/handler";
-import { clientIp } from "@/lib/keys/audit";
-import { authenticateKey } from "@/lib/keys/store";
-import { countKeyUse } from "@/lib/keys/usage";
+import { authenticateApiRequest } from "@/lib/keys/bearer";
 
 export const dynamic = "force-dynamic";
-
-function bearerToken(request: Request): string {
-  const header = request.headers.get("authorization");
-  if (!header) {
-    throw new ApiError(
-      "missing_key",
-      "Missing Authorization header; send the header Authorization: Bearer chirp_api_…",
-    );
-  }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) {
-    throw new ApiError(
-      "missing_key",
-      "The Authorization header is not a bearer token; did you forget the Bearer prefix? Send the header Authorization: Bearer chirp_api_…",
-    );
-  }
-  return match[1]!;
-}
 
 /** `POST /v1/activity/start`, `/update` and `/end`, authenticated with an API key. */
 export const POST = withErrors(
@@ -33,10 +13,7 @@ export const POST = withErrors(
     if (!isActivityAction(action)) {
       throw new ApiError("not_found", `No activity action "${action}"; use start, update or end.`);
     }
-    const key = await authenticateKey(bearerToken(request), "api", {
-      ip: clientIp(request.headers),
-    });
-    countKeyUse(key.id);
+    const key = await authenticateApiRequest(request);
     const body = await readJsonObject(request);
     const result = await handleActivityRequest(action, key.accountId, body);
     return Response.json(
