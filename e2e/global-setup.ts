@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startRunpodSimulator } from "@/lib/runpod/simulator";
 import {
   BASE_URL,
   BUILD_LOG,
@@ -10,6 +11,7 @@ import {
   TEST_KEY_SECRET,
 } from "./support/environment";
 import { buildApp, startNextServer } from "./support/next-server";
+import { SIMULATOR_API_KEY } from "./support/runpod";
 
 /**
  * Builds the app (unless CHIRP_E2E_SKIP_BUILD=1 says the build is current) and serves it
@@ -24,6 +26,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
 
   const dataDir = await mkdtemp(path.join(tmpdir(), "chirp-e2e-"));
+  // The server's RunPod: accounts that save a RunPod connection in Settings submit here
+  // through the proxy, and the watchdog polls here.
+  const runpod = await startRunpodSimulator({
+    apiKey: SIMULATOR_API_KEY,
+    webhookRetryDelayMs: 500,
+  });
   try {
     const server = await startNextServer({
       port: E2E_PORT,
@@ -34,6 +42,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         AUTH_SECRET: TEST_AUTH_SECRET,
         CHIRP_KEY_SECRET: TEST_KEY_SECRET,
         CHIRP_KEY_SECRET_PREVIOUS: undefined,
+        CHIRP_RUNPOD_BASE_URL: runpod.url,
         LOG_LEVEL: "warn",
         // The suite tests the embedded database; a DATABASE_URL from the shell would
         // point the server at a shared one.
@@ -44,9 +53,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     console.log(`Serving ${BASE_URL} (pid ${server.pid}, log: ${SERVER_LOG}).`);
     return async () => {
       await server.stop();
+      await runpod.close();
       await rm(dataDir, { recursive: true, force: true });
     };
   } catch (error) {
+    await runpod.close();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }

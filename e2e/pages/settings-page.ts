@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
-/** `/settings`: the account's email and the change-password form. */
+/** `/settings`: the account's email, the change-password form and the RunPod connection. */
 export class SettingsPage {
   constructor(readonly page: Page) {}
 
@@ -26,6 +26,26 @@ export class SettingsPage {
 
   get confirmation(): Locator {
     return this.page.getByRole("status").filter({ hasText: "Password changed" });
+  }
+
+  get runpodApiKey(): Locator {
+    return this.page.getByLabel("RunPod API key", { exact: true });
+  }
+
+  get runpodEndpointId(): Locator {
+    return this.page.getByLabel("Endpoint id to test with", { exact: true });
+  }
+
+  get runpodSaved(): Locator {
+    return this.page.getByText("RunPod accepted the key, and it is saved.");
+  }
+
+  /** Saves a RunPod connection and waits until the server has tested and saved it. */
+  async connectRunpod(apiKey: string, endpointId: string): Promise<void> {
+    await this.runpodApiKey.fill(apiKey);
+    await this.runpodEndpointId.fill(endpointId);
+    await this.page.getByRole("button", { name: "Test and save key", exact: true }).click();
+    await expect(this.runpodSaved).toBeVisible();
   }
 
   async goto(): Promise<void> {
