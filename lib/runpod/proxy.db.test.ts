@@ -123,6 +123,21 @@ describe("RunPod submit proxy", () => {
     expect(events.map((event) => event.source)).toEqual(["inspector", "webhook"]);
   });
 
+  it("reads a UTF-8 job name header", async () => {
+    const { account, apiKey } = await connectedAccount();
+
+    const response = await postProxy({
+      apiKey,
+      endpointId: ENDPOINT,
+      body: job({ dropWebhooks: 3 }),
+      headers: { "X-Chirp-Job-Name": Buffer.from("café-render", "utf8").toString("latin1") },
+    });
+
+    expect(response.status).toBe(200);
+    const { id } = (await response.json()) as { id: string };
+    expect((await card(account.id, id))?.jobName).toBe("café-render");
+  });
+
   it("keeps the caller's own webhook", async () => {
     const { apiKey } = await connectedAccount();
     const own = "http://127.0.0.1:9/hooks/runpod?token=mine";

@@ -137,11 +137,22 @@ function readWait({ action, query }: ProxySubmit): number | undefined {
 
 function readJobName(header: string | null): string | undefined {
   if (header === null) return undefined;
-  const parsed = jobNameSchema.safeParse(header);
+  const parsed = jobNameSchema.safeParse(decodeUtf8Header(header));
   if (!parsed.success) {
     throw invalidField(JOB_NAME_HEADER, parsed.error.issues[0]!.message);
   }
   return parsed.data;
+}
+
+/**
+ * Reads a header value as UTF-8. Fetch's Headers return each byte as one character
+ * (Latin-1), so a job name such as "café" sent as UTF-8 arrives as "cafÃ©". A value that
+ * is not valid UTF-8 is kept as received.
+ */
+function decodeUtf8Header(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value)) return value;
+  const decoded = Buffer.from(value, "latin1").toString("utf8");
+  return decoded.includes("\ufffd") ? value : decoded;
 }
 
 function isHttpUrl(value: unknown): boolean {
@@ -205,7 +216,7 @@ export async function submitThroughProxy(submit: ProxySubmit): Promise<ProxyResu
       {
         ...logContext,
         outcome: result.kind,
-        runpodStatus: "status" in result ? result.status : null,
+        runpodHttpStatus: "status" in result ? result.status : null,
         ms: Math.round(performance.now() - started),
       },
       "runpod submit rejected",
@@ -218,7 +229,7 @@ export async function submitThroughProxy(submit: ProxySubmit): Promise<ProxyResu
     {
       ...logContext,
       outcome: "submitted",
-      runpodStatus: result.status,
+      runpodHttpStatus: result.status,
       activityId,
       ms: Math.round(performance.now() - started),
     },
@@ -242,7 +253,7 @@ async function openCard(
   const job = readJob(response.body);
   if (job === null) {
     logger.warn(
-      { accountId, endpointId, action, runpodStatus: response.status },
+      { accountId, endpointId, action, runpodHttpStatus: response.status },
       "RunPod accepted a submit without a job id in its body; no card was opened",
     );
     return null;
