@@ -161,7 +161,7 @@ function isHttpUrl(value: unknown): boolean {
   );
 }
 
-/** Reads the account's RunPod API key, or throws the error that tells the user how to add one. */
+/** Reads the account's RunPod API key, or throws an error that explains how to add one. */
 async function requireApiKey(accountId: string): Promise<string> {
   let apiKey: string | null;
   try {
@@ -182,7 +182,7 @@ async function requireApiKey(accountId: string): Promise<string> {
 /**
  * Forwards one job to RunPod and opens its card. Throws an ApiError for invalid input or
  * a missing connection (nothing is sent then), and a RunpodProxyError when RunPod
- * rejected the job or did not answer (no card is opened then).
+ * rejected the job or did not respond (no card is opened then).
  */
 export async function submitThroughProxy(submit: ProxySubmit): Promise<ProxyResult> {
   const started = performance.now();
@@ -197,7 +197,8 @@ export async function submitThroughProxy(submit: ProxySubmit): Promise<ProxyResu
 
   const client = new RunpodClient({
     apiKey,
-    // RunPod holds a /runsync request open for up to its wait, so the timeout adds to it.
+    // RunPod keeps a /runsync request open until the job ends or the wait passes, so the
+    // timeout is the wait plus the usual request timeout.
     timeoutMs:
       action === "runsync"
         ? (valid.waitMs ?? DEFAULT_RUNSYNC_WAIT_MS) + runpodRequestTimeoutMs()
