@@ -28,7 +28,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
 
   const dataDir = await mkdtemp(path.join(tmpdir(), "chirp-e2e-"));
-  const runpod = await startRunpodSimulator({ apiKey: SIMULATOR_API_KEY });
+  // The server's RunPod: accounts that save a RunPod connection in Settings submit here
+  // through the proxy, and the watchdog polls here.
+  const runpod = await startRunpodSimulator({
+    apiKey: SIMULATOR_API_KEY,
+    webhookRetryDelayMs: 500,
+  });
   try {
     const server = await startNextServer({
       port: E2E_PORT,

@@ -11,6 +11,7 @@ import {
   activityStartExample,
   demoCommand,
   javascriptSetupExample,
+  proxyRunExample,
   pythonSetupExample,
   runpodRunExample,
   webhookUrl,
@@ -168,8 +169,21 @@ function setupTabs(created: CreatedKey, baseUrl: string, url: string | undefined
         description: "Call this after RunPod's /run returns, with the job id in place of JOB_ID.",
         code: activityStartExample(baseUrl, created.key),
       };
+  const proxy: CodeTab[] =
+    created.kind === "api"
+      ? [
+          {
+            label: "Proxy",
+            description:
+              "Or submit through Chirp: it uses the RunPod API key saved in Settings, fills in the webhook and opens the card.",
+            code: proxyRunExample(baseUrl, created.key),
+            testId: "setup-proxy",
+          },
+        ]
+      : [];
   return [
     curl,
+    ...proxy,
     { label: "Python", code: pythonSetupExample(input), testId: "setup-python" },
     { label: "JavaScript", code: javascriptSetupExample(input), testId: "setup-javascript" },
   ];

@@ -50,6 +50,24 @@ export function startActivity(apiKey: string, jobId: string): Promise<ApiRespons
   });
 }
 
+/** Submits a job through Chirp's RunPod proxy, `POST /v1/runpod/<endpoint_id>/run`. */
+export async function submitThroughProxy(
+  apiKey: string,
+  body: Record<string, unknown>,
+  jobName?: string,
+): Promise<ApiResponse> {
+  const response = await fetch(`${BASE_URL}/v1/runpod/${ENDPOINT_ID}/run`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      "content-type": "application/json",
+      ...(jobName ? { "x-chirp-job-name": jobName } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return readResponse(response);
+}
+
 export function webhookUrl(webhookKey: string): string {
   return `${BASE_URL}/v1/webhooks/runpod?key=${encodeURIComponent(webhookKey)}`;
 }

@@ -25,7 +25,7 @@ const jobKey = z
     (value) => !CONTROL_CHARACTER.test(value),
     "must not contain control characters; send the job id as RunPod returned it",
   );
-const jobName = storableText()
+export const jobName = storableText()
   .trim()
   .min(1, "must not be empty")
   .max(200, "at most 200 characters");
@@ -43,7 +43,7 @@ const MAX_EXECUTION_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 
 // The job's RunPod `policy`, as sent to /run. Only executionTimeout matters to Chirp: it
 // replaces the watchdog's default deadline. Other policy fields are accepted and ignored.
-const policy = z.looseObject({
+export const policy = z.looseObject({
   executionTimeout: z
     .number()
     .int("must be a whole number of milliseconds")

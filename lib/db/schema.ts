@@ -66,6 +66,11 @@ export const apiKeys = pgTable(
      * endpoint.
      */
     endpointIds: text("endpoint_ids").array(),
+    /**
+     * The key itself, encrypted like a stored RunPod API key, for the one webhook key per
+     * account whose URL the RunPod submit proxy puts in jobs. Null for every other key.
+     */
+    encryptedSecret: text("encrypted_secret"),
   },
   (table) => [
     index("api_keys_account_idx").on(table.accountId, table.createdAt),
@@ -88,7 +93,7 @@ export type ActivityState = (typeof activityStates)[number];
  * The origin of a change: the activity API, a RunPod webhook delivery, a person on the
  * dashboard, or the watchdog polling RunPod for a card whose webhook did not come.
  */
-export const eventSources = ["api", "webhook", "dashboard", "watchdog"] as const;
+export const eventSources = ["api", "webhook", "dashboard", "watchdog", "inspector"] as const;
 export type EventSource = (typeof eventSources)[number];
 
 /** A card. Routing identity is (account, schema, key); for `@runpod` the key is the job id. */

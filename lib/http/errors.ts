@@ -26,6 +26,17 @@ export const errorStatuses = {
   rate_limited: 429,
   internal_error: 500,
   database_unavailable: 503,
+  // Outcomes of the RunPod submit proxy. The RunPod codes default to these statuses, and a
+  // RunpodProxyError passes on the status RunPod returned instead.
+  runpod_not_connected: 409,
+  runpod_key_unreadable: 409,
+  runpod_unauthorized: 401,
+  runpod_not_found: 404,
+  runpod_rate_limited: 429,
+  runpod_rejected: 400,
+  runpod_unavailable: 502,
+  runpod_timeout: 504,
+  runpod_unreachable: 502,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatuses;

@@ -21,7 +21,7 @@ export function withErrors<Context = unknown>(
     } catch (error) {
       const apiError = toApiError(error, { route });
       code = apiError.code;
-      response = errorResponse(apiError);
+      response = errorResponse(apiError, apiError.headers);
     }
     logger.info(
       {
@@ -69,9 +69,17 @@ export function decodeJsonText(bytes: Uint8Array): string {
 
 /** Reads a JSON object body, or throws a 400 that names what is wrong with it. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
-  const text = decodeJsonText(new Uint8Array(await request.arrayBuffer()));
+  return parseJsonObject(decodeJsonText(new Uint8Array(await request.arrayBuffer())));
+}
+
+/**
+ * Parses a request body that must be a JSON object, or throws a 400 that names what is
+ * wrong with it. `example` shows the expected object in the messages, such as `{"input": {...}}`.
+ */
+export function parseJsonObject(text: string, example?: string): Record<string, unknown> {
+  const expected = example ? `a JSON object such as ${example}` : "a JSON object";
   if (text.trim() === "")
-    throw new ApiError("empty_body", "The request body is empty; send a JSON object.");
+    throw new ApiError("empty_body", `The request body is empty; send ${expected}.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -82,7 +90,12 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
     );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ApiError("invalid_body", "The request body must be a JSON object.");
+    const found = Array.isArray(parsed)
+      ? "an array"
+      : parsed === null
+        ? "null"
+        : `a ${typeof parsed}`;
+    throw new ApiError("invalid_body", `The request body must be ${expected}, but it is ${found}.`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -7,6 +7,7 @@ import {
   activityStartExample,
   demoCommand,
   javascriptSetupExample,
+  proxyRunExample,
   pythonSetupExample,
   runpodRunExample,
   type SetupSnippetInput,
@@ -40,6 +41,16 @@ describe("runpodRunExample", () => {
     const example = runpodRunExample(url);
     expect(example).toMatch(/^curl https:\/\/api\.runpod\.ai\/v2\/ENDPOINT_ID\/run \\$/m);
     expect(curlBody(example)).toEqual({ input: { prompt: "..." }, webhook: url });
+  });
+});
+
+describe("proxyRunExample", () => {
+  it("submits through Chirp without a webhook", () => {
+    const example = proxyRunExample("http://127.0.0.1:3000", apiKey);
+    expect(example).toMatch(/^curl http:\/\/127\.0\.0\.1:3000\/v1\/runpod\/ENDPOINT_ID\/run \\$/m);
+    expect(example).toContain(`-H "Authorization: Bearer ${apiKey}"`);
+    expect(example).toContain(`-H "X-Chirp-Job-Name: my-first-job"`);
+    expect(curlBody(example)).toEqual({ input: { prompt: "..." } });
   });
 });
 

@@ -34,6 +34,21 @@ export function activityStartExample(baseUrl: string, apiKey: string): string {
   ].join("\n");
 }
 
+/**
+ * RunPod's `/run` call sent through Chirp's proxy instead: Chirp submits it with the RunPod
+ * API key saved in Settings, fills in the webhook and opens the card.
+ */
+export function proxyRunExample(baseUrl: string, apiKey: string): string {
+  const body = JSON.stringify({ input: { prompt: "..." } });
+  return [
+    `curl ${baseUrl}/v1/runpod/ENDPOINT_ID/run \\`,
+    `  -H "Authorization: Bearer ${apiKey}" \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -H "X-Chirp-Job-Name: my-first-job" \\`,
+    `  -d '${body}'`,
+  ].join("\n");
+}
+
 /** Builds the demo command line. The demo needs one key of each kind, so a missing one is a placeholder. */
 export function demoCommand(keys: {
   apiKey?: string;

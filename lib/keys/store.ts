@@ -3,6 +3,7 @@ import { type Executor, getDb, type Transaction } from "@/lib/db/client";
 import { type ApiKey, apiKeys, type KeyAuditAction, type KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
+import { encryptApiKey as encryptSecret } from "@/lib/runpod/api-key-encryption";
 import { accountOfDeletedKey, type ChangeOrigin, recordRejectedUse, writeKeyAudit } from "./audit";
 import { checkEndpointIds, checkScopeKind, describeEndpoints } from "./endpoints";
 import { generateKey, keyMatchesHash, kindLabel, verifyKeySignature } from "./format";
@@ -18,10 +19,14 @@ export class RejectedKeyError extends ApiError {
   }
 }
 
-/** A key as lists show it: never the secret or its hash, nor its rate limit bucket. */
+/** A key as lists show it: never the secret, its hash or its encrypted value, nor its rate limit bucket. */
 export type KeySummary = Omit<
   ApiKey,
-  "secretHash" | "previousSecretHash" | "rateLimitTokens" | "rateLimitRefilledAt"
+  | "secretHash"
+  | "previousSecretHash"
+  | "encryptedSecret"
+  | "rateLimitTokens"
+  | "rateLimitRefilledAt"
 >;
 
 export function summarize({
@@ -29,6 +34,7 @@ export function summarize({
   previousSecretHash: _previous,
   rateLimitTokens: _tokens,
   rateLimitRefilledAt: _refilledAt,
+  encryptedSecret: _encrypted,
   ...rest
 }: ApiKey): KeySummary {
   return rest;
@@ -64,13 +70,18 @@ function checkExpiry(expiresAt: Date, now: Date): void {
   }
 }
 
-/** Creates a key and returns it with the plaintext, which is never available again. */
+/**
+ * Creates a key and returns it with the plaintext. The plaintext is never available
+ * again, unless `readable` stores it encrypted for the server's own use.
+ */
 export async function createKey({
   accountId,
   kind,
   name,
   expiresAt = null,
   endpointIds = null,
+  readable = false,
+  executor,
   actor,
   ip,
 }: {
@@ -80,6 +91,9 @@ export async function createKey({
   expiresAt?: Date | null;
   /** The RunPod endpoints a webhook key may change cards of; null for any endpoint. */
   endpointIds?: readonly string[] | null;
+  readable?: boolean;
+  /** A transaction to create the key in; by default the key gets a transaction of its own. */
+  executor?: Executor;
 } & ChangeOrigin): Promise<{ key: string; record: KeySummary }> {
   const trimmed = name?.trim() || `${kindLabel(kind)} ${new Date().toISOString().slice(0, 10)}`;
   if (trimmed.length > MAX_KEY_NAME_LENGTH) {
@@ -94,7 +108,7 @@ export async function createKey({
   const scope = endpointIds === null ? null : checkEndpointIds(endpointIds);
 
   const generated = generateKey(kind);
-  const db = await getDb();
+  const db = executor ?? (await getDb());
   const record = await db.transaction(async (tx) => {
     const [inserted] = await tx
       .insert(apiKeys)
@@ -107,6 +121,7 @@ export async function createKey({
         displayStart: generated.displayStart,
         expiresAt,
         endpointIds: scope,
+        encryptedSecret: readable ? encryptSecret(generated.key, accountId) : null,
       })
       .returning();
     await writeKeyAudit(tx, {
@@ -246,6 +261,9 @@ export async function rerollKey({
         previousSecretHash: previousValidUntil ? record.secretHash : null,
         previousValidUntil,
         rerolledAt: now,
+        // A key the server reads back must hold its new value, or its users send a dead one.
+        encryptedSecret:
+          record.encryptedSecret === null ? null : encryptSecret(generated.key, accountId),
       })
       .where(eq(apiKeys.id, keyId))
       .returning();

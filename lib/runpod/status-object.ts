@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { changeActivity, getActivityByKey, type ProgressFields } from "@/lib/activities/store";
 import { getDb, type Transaction } from "@/lib/db/client";
-import type { ActivityState } from "@/lib/db/schema";
+import type { ActivityEvent, ActivityState } from "@/lib/db/schema";
 import { redactSecrets } from "./redact";
 import {
+  isTerminal,
   type JobOutcome,
   jsonText,
   NESTED_TOO_DEEPLY,
@@ -91,6 +92,15 @@ function outcomeOf(statusObject: StatusObject): JobOutcome {
   };
 }
 
+function eventTypeFor(
+  source: NonNullable<ApplyStatusObjectInput["source"]>,
+  state: ActivityState | null,
+): ActivityEvent["type"] {
+  if (source === "watchdog") return "poll";
+  if (source === "inspector") return state !== null && isTerminal(state) ? "end" : "update";
+  return "delivery";
+}
+
 export interface ApplyStatusObjectInput {
   accountId: string;
   statusObject: StatusObject;
@@ -99,8 +109,11 @@ export interface ApplyStatusObjectInput {
    * Absent when the watchdog read the status object from RunPod's `/status`.
    */
   deliveryId?: string;
-  /** `webhook` (the default) for deliveries and replays, `watchdog` for a poll. */
-  source?: "webhook" | "watchdog";
+  /**
+   * `webhook` (the default) for deliveries and replays, `watchdog` for a poll, `inspector`
+   * for the status object of a `/runsync` response that the submit proxy passed on.
+   */
+  source?: "webhook" | "watchdog" | "inspector";
   /** Card fields to set along with the status, such as the watchdog's queue count. */
   fields?: ProgressFields;
   /** Recorded on the event along with the status object's fields. */
@@ -130,7 +143,8 @@ export interface AppliedStatus {
  * Applies a RunPod status object to the card of its job: the one path for live webhook
  * deliveries, replays and watchdog polls. The mapping and the terminal-state rule are
  * those of `changeActivity`, and every call on an existing card records one event, with
- * source "webhook" (type "delivery") or "watchdog" (type "poll").
+ * source "webhook" (type "delivery"), "watchdog" (type "poll") or "inspector" (type "end"
+ * for a terminal status, otherwise "update").
  */
 export async function applyStatusObject(input: ApplyStatusObjectInput): Promise<AppliedStatus> {
   const { accountId, statusObject } = input;
@@ -155,7 +169,7 @@ export async function applyStatusObject(input: ApplyStatusObjectInput): Promise<
     {
       accountId,
       key: statusObject.id,
-      type: input.source === "watchdog" ? "poll" : "delivery",
+      type: eventTypeFor(input.source ?? "webhook", state),
       source: input.source ?? "webhook",
       state,
       runpodStatus: statusObject.status,

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { POST as activityRoute } from "@/app/v1/activity/[action]/route";
+import { POST as proxyRoute } from "@/app/v1/runpod/[endpointId]/[action]/route";
 import { POST as webhookRoute } from "@/app/v1/webhooks/runpod/route";
 import { createAccount } from "@/lib/accounts/store";
 import { createKey } from "@/lib/keys/store";
+import { saveConnection } from "@/lib/runpod/connection";
 
 /** Creates a fresh account with one key of each kind, because tests share a database. */
 export async function createTestAccount() {
@@ -25,6 +27,19 @@ export async function createTestAccount() {
     apiKey: api.key,
     apiKeyId: api.record.id,
   };
+}
+
+/** Creates a test account whose RunPod connection uses `apiKey`, checked against `endpointId`. */
+export async function createConnectedTestAccount({
+  apiKey,
+  endpointId,
+}: {
+  apiKey: string;
+  endpointId: string;
+}) {
+  const keys = await createTestAccount();
+  await saveConnection({ accountId: keys.account.id, apiKey, endpointId });
+  return keys;
 }
 
 export function jobId(suffix = "-u1"): string {
@@ -85,6 +100,39 @@ export async function postActivity(
     json: (await response.json()) as ResponseBody,
     headers: response.headers,
   };
+}
+
+/**
+ * Calls the RunPod submit proxy, `POST /v1/runpod/<endpointId>/<action><query>`, with a
+ * bearer API key; `body` objects are sent as JSON. Returns the raw response.
+ */
+export async function postProxy({
+  apiKey,
+  endpointId,
+  action = "run",
+  query = "",
+  body,
+  headers = {},
+}: {
+  apiKey: string;
+  endpointId: string;
+  action?: string;
+  query?: string;
+  body: unknown;
+  headers?: Record<string, string>;
+}): Promise<Response> {
+  return proxyRoute(
+    new Request(`http://chirp.test/v1/runpod/${endpointId}/${action}${query}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        "content-type": "application/json",
+        ...headers,
+      },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+    { params: Promise.resolve({ endpointId, action }) },
+  );
 }
 
 export function runpodStart(key: string, data: Record<string, unknown> = {}) {

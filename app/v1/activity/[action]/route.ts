@@ -1,11 +1,7 @@
 import { handleActivityRequest, isActivityAction } from "@/lib/activities/api";
-import { bearerToken } from "@/lib/http/bearer";
 import { ApiError } from "@/lib/http/errors";
 import { methodNotAllowed, readJsonObject, withErrors } from "@/lib/http/handler";
-import { clientIp } from "@/lib/keys/audit";
-import { enforceRateLimit, rateLimitHeaders, withRateLimitHeaders } from "@/lib/keys/rate-limit";
-import { authenticateKey } from "@/lib/keys/store";
-import { countKeyUse } from "@/lib/keys/usage";
+import { withApiKey } from "@/lib/keys/bearer";
 
 export const dynamic = "force-dynamic";
 
@@ -17,18 +13,14 @@ export const POST = withErrors(
     if (!isActivityAction(action)) {
       throw new ApiError("not_found", `No activity action "${action}"; use start, update or end.`);
     }
-    const key = await authenticateKey(bearerToken(request), "api", {
-      ip: clientIp(request.headers),
+    return withApiKey(request, async (key) => {
+      const body = await readJsonObject(request);
+      const result = await handleActivityRequest(action, key.accountId, body);
+      return Response.json(
+        { activity: result.activity, changed: result.changed },
+        { status: result.status },
+      );
     });
-    const decision = await enforceRateLimit(key);
-    countKeyUse(key.id);
-    const result = await withRateLimitHeaders(decision, async () =>
-      handleActivityRequest(action, key.accountId, await readJsonObject(request)),
-    );
-    return Response.json(
-      { activity: result.activity, changed: result.changed },
-      { status: result.status, headers: rateLimitHeaders(decision) },
-    );
   },
 );
 
