@@ -49,13 +49,13 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
         <p className="min-w-0 truncate font-mono text-sm text-zinc-400" title={view.key}>
           {view.key}
         </p>
-        <Link href="/" className="ml-auto text-sm text-zinc-400 hover:text-white">
+        <Link href="/" className="ml-auto text-sm text-zinc-400 hover:text-zinc-50">
           ← Board
         </Link>
       </div>
 
-      <div className="grid gap-6 md:grid-cols-2">
-        <ActivityDetailLive activity={view} latestEventId={afterEventId} serverNow={Date.now()} />
+      <ActivityDetailLive activity={view} latestEventId={afterEventId} serverNow={Date.now()} />
+      <div className="max-w-xl">
         <EndActivityForm activityId={view.id} open={isOpen(view.state)} />
       </div>
 
@@ -76,7 +76,7 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
                 <time dateTime={event.createdAt.toISOString()} className="font-mono text-zinc-400">
                   {eventTime(event.createdAt)}
                 </time>
-                <span className="font-semibold text-white">{event.type}</span>
+                <span className="font-semibold text-zinc-50">{event.type}</span>
                 <span className="rounded-full border border-zinc-700 px-2 py-0.5 text-xs text-zinc-300">
                   {event.source}
                 </span>
