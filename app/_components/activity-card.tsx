@@ -65,10 +65,10 @@ export function ActivityCard({
               <Link
                 href={detailHref}
                 data-testid="activity-detail-link"
+                aria-label={`${title}, ${contentState.statusWord}`}
                 className="outline-none after:absolute after:inset-0 after:rounded-3xl"
               >
                 {title}
-                <span className="sr-only">{`, ${contentState.statusWord}`}</span>
               </Link>
             ) : (
               title

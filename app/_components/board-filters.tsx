@@ -10,6 +10,8 @@ import {
   withPresentation,
 } from "@/lib/activities/card-presentation";
 import { activityStates } from "@/lib/db/schema";
+import { copyText } from "./copy-button";
+import { useToast } from "./toast";
 
 const FIELD =
   "rounded-lg border border-zinc-700 bg-zinc-900 px-2 py-1 text-sm text-zinc-100 focus:border-runpod-light focus:outline-none";
@@ -28,6 +30,7 @@ export function BoardFilters({
 }) {
   const router = useRouter();
   const pathname = usePathname();
+  const toast = useToast();
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -118,6 +121,17 @@ export function BoardFilters({
       >
         Clear
       </Link>
+      <button
+        type="button"
+        onClick={async () => {
+          // The address bar holds the applied filters and the presentation, not unsaved edits.
+          if (await copyText(window.location.href)) toast("Link to this view copied.");
+          else toast("Copying failed; copy the address from the address bar.", "error");
+        }}
+        className="rounded-lg border border-zinc-700 px-3 py-1.5 text-sm text-zinc-300 hover:border-zinc-500"
+      >
+        Copy link
+      </button>
     </form>
   );
 }

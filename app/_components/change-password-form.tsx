@@ -6,6 +6,7 @@ import {
   changePasswordFromForm,
 } from "@/app/(dashboard)/settings/actions";
 import { Spinner } from "./spinner";
+import { useToast } from "./toast";
 
 const inputClass =
   "w-full rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-zinc-100 outline-none transition focus:border-runpod-light focus:ring-2 focus:ring-runpod-light/30 aria-invalid:border-red-500";
@@ -68,9 +69,16 @@ export function ChangePasswordForm({
   minLength: number;
   maxLength: number;
 }) {
-  const [state, formAction, pending] = useActionState(changePasswordFromForm, {
-    changed: false,
-  });
+  const toast = useToast();
+  const [state, formAction, pending] = useActionState(
+    async (previous: ChangePasswordState, formData: FormData) => {
+      const next = await changePasswordFromForm(previous, formData);
+      if (next.changed) toast("Password changed.");
+      else toast("Changing the password failed; see the form.", "error");
+      return next;
+    },
+    { changed: false },
+  );
   const errors = state.fieldErrors ?? {};
 
   return (
