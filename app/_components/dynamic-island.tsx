@@ -44,20 +44,22 @@ function RunPodLogo({ size }: { size: number }) {
 }
 
 /**
- * The island's black shape: a link to the card's detail page on the board, and one image
- * elsewhere, since it is a picture of the phone there. Both are named by the job name and
- * the state word, because the smaller presentations do not show the job name. Elsewhere the island is a picture
- * of the phone, so it is one image to assistive technology.
+ * Draws the island's black shape: a link to the card's detail page on the board, and one image
+ * named by the job name and state word elsewhere, since it is a picture of the phone there.
+ * The link is named by its visible text after `spokenPrefix`, a text for screen readers
+ * that adds what the island does not show, so the name always contains the visible words.
  */
 function IslandFrame({
   presentation,
   activity,
   detailHref,
+  spokenPrefix,
   children,
 }: {
   presentation: IslandPresentation;
   activity: ActivityView;
   detailHref?: string;
+  spokenPrefix?: (contentState: ActivityContentState) => string;
   /** Draws the island's regions from the card's content state and its colour classes. */
   children: (
     contentState: ActivityContentState,
@@ -80,10 +82,10 @@ function IslandFrame({
     return (
       <Link
         href={detailHref}
-        aria-label={label}
         {...attributes}
         className={`${className} outline-offset-2 focus-visible:outline-2 focus-visible:outline-runpod-light`}
       >
+        {spokenPrefix ? <span className="sr-only">{spokenPrefix(contentState)}</span> : null}
         {content}
       </Link>
     );
@@ -99,7 +101,14 @@ function IslandFrame({
 export function CompactIsland({ activity, now, detailHref }: PresentationProps) {
   const open = isOpen(activity.state);
   return (
-    <IslandFrame presentation="compact" activity={activity} detailHref={detailHref}>
+    <IslandFrame
+      presentation="compact"
+      activity={activity}
+      detailHref={detailHref}
+      spokenPrefix={({ jobName, statusWord }) =>
+        open ? `${jobName}, ${statusWord}, ` : `${jobName}, `
+      }
+    >
       {(contentState, colors) => (
         <>
           <span data-region="leading" className="flex items-center">
@@ -124,7 +133,12 @@ export function CompactIsland({ activity, now, detailHref }: PresentationProps) 
 /** Minimal: the logo while the job is open, a dot in the state's colour once closed. */
 export function MinimalIsland({ activity, detailHref }: PresentationProps) {
   return (
-    <IslandFrame presentation="minimal" activity={activity} detailHref={detailHref}>
+    <IslandFrame
+      presentation="minimal"
+      activity={activity}
+      detailHref={detailHref}
+      spokenPrefix={({ jobName, statusWord }) => `${jobName}, ${statusWord}`}
+    >
       {(_contentState, colors) => (
         <>
           <span className="flex size-full items-center justify-center">
@@ -147,7 +161,12 @@ export function MinimalIsland({ activity, detailHref }: PresentationProps) {
  */
 export function ExpandedIsland({ activity, now, detailHref }: PresentationProps) {
   return (
-    <IslandFrame presentation="expanded" activity={activity} detailHref={detailHref}>
+    <IslandFrame
+      presentation="expanded"
+      activity={activity}
+      detailHref={detailHref}
+      spokenPrefix={({ jobName }) => `${jobName}, `}
+    >
       {(contentState, colors) => (
         <>
           <span className="flex min-w-0 flex-1 flex-col gap-1.5">
@@ -191,7 +210,7 @@ export function ExpandedIsland({ activity, now, detailHref }: PresentationProps)
 }
 
 /**
- * A card in one presentation. The Lock Screen card also takes `staleAfterMs`, because
+ * Draws a card in one presentation. The Lock Screen card also takes `staleAfterMs`, because
  * only it has room to say since when an open card is stale.
  */
 export function ActivityPresentation({

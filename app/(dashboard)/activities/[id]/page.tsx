@@ -92,7 +92,11 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
                 ) : null}
               </div>
               {Object.keys(event.detail).length > 0 ? (
-                <pre className="mt-3 max-h-64 overflow-auto rounded-lg bg-zinc-950 p-3 font-mono text-xs text-zinc-300 whitespace-pre-wrap wrap-anywhere">
+                <pre
+                  // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must take the focus to scroll by keyboard
+                  tabIndex={0}
+                  className="mt-3 max-h-64 overflow-auto rounded-lg bg-zinc-950 p-3 font-mono text-xs text-zinc-300 whitespace-pre-wrap wrap-anywhere"
+                >
                   {JSON.stringify(event.detail, null, 2)}
                 </pre>
               ) : null}
@@ -116,6 +120,8 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
         </p>
         <pre
           data-testid="phone-payload"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must take the focus to scroll by keyboard
+          tabIndex={0}
           className="max-h-[32rem] overflow-auto rounded-2xl border border-zinc-800 bg-zinc-950 p-4 font-mono text-xs text-zinc-200 whitespace-pre-wrap wrap-anywhere"
         >
           {JSON.stringify(payload, null, 2)}
