@@ -10,6 +10,11 @@ import {
   type StateCounts,
 } from "@/lib/activities/board";
 import {
+  type CardPresentation,
+  parsePresentation,
+  withPresentation,
+} from "@/lib/activities/card-presentation";
+import {
   type BoardFilters as Filters,
   filtersToParams,
   hasFilters,
@@ -24,23 +29,34 @@ import { requireSession } from "./session";
 
 export const metadata: Metadata = { title: "Board" };
 
-function boardHref(filters: Filters, extra: Record<string, string> = {}): string {
-  const params = filtersToParams(filters);
+function boardHref(
+  filters: Filters,
+  presentation: CardPresentation,
+  extra: Record<string, string> = {},
+): string {
+  const params = withPresentation(filtersToParams(filters), presentation);
   for (const [name, value] of Object.entries(extra)) params.set(name, value);
   const query = params.toString();
   return query ? `/?${query}` : "/";
 }
 
-function StateCounters({ counts, filters }: { counts: StateCounts; filters: Filters }) {
+function StateCounters({
+  counts,
+  filters,
+  presentation,
+}: {
+  counts: StateCounts;
+  filters: Filters;
+  presentation: CardPresentation;
+}) {
   return (
     <nav aria-label="Cards per state" className="mb-4 flex flex-wrap gap-2 text-xs">
       {activityStates.map((state) => {
         const selected = filters.state === state;
-        const href = boardHref({
-          ...filters,
-          status: undefined,
-          state: selected ? undefined : state,
-        });
+        const href = boardHref(
+          { ...filters, status: undefined, state: selected ? undefined : state },
+          presentation,
+        );
         return (
           <Link
             key={state}
@@ -50,7 +66,7 @@ function StateCounters({ counts, filters }: { counts: StateCounts; filters: Filt
             aria-current={selected ? "true" : undefined}
             className={`rounded-full border px-3 py-1 ${
               selected
-                ? "border-runpod-light bg-runpod/20 text-white"
+                ? "border-runpod-light bg-runpod/20 text-zinc-50"
                 : "border-zinc-700 text-zinc-300 hover:border-zinc-500"
             }`}
           >
@@ -66,6 +82,8 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
   const { accountId } = await requireSession();
   const params = await searchParams;
   const { filters, errors } = parseBoardFilters(params);
+  const { presentation, error: presentationError } = parsePresentation(params);
+  if (presentationError) errors.push(presentationError);
   const rawCursor = typeof params.cursor === "string" ? params.cursor : undefined;
   const cursor = rawCursor === undefined ? undefined : decodeCursor(rawCursor);
   if (rawCursor !== undefined && cursor === undefined) {
@@ -88,7 +106,11 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
       <LiveBoard
         toolbar={
           <>
-            <BoardFilters key={JSON.stringify(filterValues)} values={filterValues} />
+            <BoardFilters
+              key={JSON.stringify(filterValues)}
+              values={filterValues}
+              presentation={presentation}
+            />
             {errors.length > 0 ? (
               <ul
                 role="alert"
@@ -100,7 +122,9 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
                 ))}
               </ul>
             ) : null}
-            {total > 0 || filtered ? <StateCounters counts={counts} filters={filters} /> : null}
+            {total > 0 || filtered ? (
+              <StateCounters counts={counts} filters={filters} presentation={presentation} />
+            ) : null}
           </>
         }
         initialActivities={page.activities.map(toActivityView)}
@@ -109,6 +133,7 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
         filterValues={filterValues}
         firstPage={cursor === undefined}
         staleAfterMs={staleAfterMinutes() * 60_000}
+        presentation={presentation}
         emptyState={
           filtered || cursor ? (
             <p data-testid="board-no-match" className="text-sm text-zinc-400">
@@ -121,13 +146,16 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
       />
       <nav aria-label="Pages" className="mt-6 flex gap-4 text-sm">
         {cursor ? (
-          <Link href={boardHref(filters)} className="text-runpod-light hover:underline">
+          <Link
+            href={boardHref(filters, presentation)}
+            className="text-runpod-light hover:underline"
+          >
             First page
           </Link>
         ) : null}
         {page.nextCursor ? (
           <Link
-            href={boardHref(filters, { cursor: page.nextCursor })}
+            href={boardHref(filters, presentation, { cursor: page.nextCursor })}
             className="text-runpod-light hover:underline"
           >
             Next page

@@ -1,52 +1,9 @@
 import Link from "next/link";
 import { activityContentState } from "@/lib/activities/content-state";
-import {
-  type CardColor,
-  elapsedMs,
-  formatDuration,
-  formatTimer,
-  isOpen,
-  staleSince,
-  totalMs,
-} from "@/lib/activities/presentation";
+import { cardClock, isOpen, staleSince } from "@/lib/activities/presentation";
 import type { ActivityView } from "@/lib/activities/view";
+import { COLOR_CLASSES } from "./card-colors";
 import { LocalTime } from "./local-time";
-
-const COLOR_CLASSES: Record<
-  CardColor,
-  { card: string; header: string; action: string; bar: string }
-> = {
-  purple: {
-    card: "border-runpod/50 bg-zinc-900/90 hover:border-runpod-light",
-    header: "text-runpod-light",
-    action: "text-zinc-200",
-    bar: "bg-runpod-light",
-  },
-  green: {
-    card: "border-emerald-500/50 bg-emerald-950/30 hover:border-emerald-400",
-    header: "text-emerald-400",
-    action: "text-emerald-100",
-    bar: "bg-emerald-500",
-  },
-  red: {
-    card: "border-red-500/50 bg-red-950/30 hover:border-red-400",
-    header: "text-red-400",
-    action: "text-red-100",
-    bar: "bg-red-500",
-  },
-  orange: {
-    card: "border-orange-500/50 bg-orange-950/30 hover:border-orange-400",
-    header: "text-orange-400",
-    action: "text-orange-100",
-    bar: "bg-orange-500",
-  },
-  grey: {
-    card: "border-zinc-600/60 bg-zinc-900/60 hover:border-zinc-400",
-    header: "text-zinc-400",
-    action: "text-zinc-300",
-    bar: "bg-zinc-500",
-  },
-};
 
 /**
  * One job drawn like the Lock Screen Live Activity: logo and status, job name and
@@ -75,21 +32,17 @@ export function ActivityCard({
   const open = isOpen(activity.state);
   const title = contentState.jobName;
   const action = contentState.actionLine;
-  const total = totalMs(activity);
   const stale = staleAfterMs === undefined ? null : staleSince(activity, now, staleAfterMs);
-  const timer = open
-    ? formatTimer(elapsedMs(activity, now))
-    : total === null
-      ? ""
-      : formatDuration(total);
+  const timer = cardClock(activity, now);
 
   return (
     <div
       data-testid="activity-card"
+      data-presentation="lock-screen"
       data-key={activity.key}
       data-state={activity.state}
       data-color={contentState.color}
-      className={`relative block min-w-0 rounded-3xl border p-4 shadow-lg shadow-black/30 transition has-[a:focus-visible]:outline-2 has-[a:focus-visible]:outline-offset-2 has-[a:focus-visible]:outline-runpod-light ${colors.card}`}
+      className={`theme-dark relative block min-w-0 rounded-3xl border p-4 shadow-lg shadow-black/30 transition has-[a:focus-visible]:outline-2 has-[a:focus-visible]:outline-offset-2 has-[a:focus-visible]:outline-runpod-light ${colors.card}`}
     >
       <div className="flex items-start gap-3">
         {/* biome-ignore lint/performance/noImgElement: a static SVG needs no image optimization */}
@@ -112,6 +65,7 @@ export function ActivityCard({
               <Link
                 href={detailHref}
                 data-testid="activity-detail-link"
+                aria-label={`${title}, ${contentState.statusWord}`}
                 className="outline-none after:absolute after:inset-0 after:rounded-3xl"
               >
                 {title}

@@ -2,14 +2,27 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import {
+  CARD_PRESENTATIONS,
+  type CardPresentation,
+  PRESENTATION_LABELS,
+} from "@/lib/activities/card-presentation";
 import { isOpen } from "@/lib/activities/presentation";
 import type { ActivityView } from "@/lib/activities/view";
-import { ActivityCard } from "./activity-card";
+import { ActivityPresentation } from "./dynamic-island";
 import { LiveStatus, useClock } from "./live-board";
 import { useLiveStream } from "./use-live-stream";
 
+const FIGURE_WIDTHS: Record<CardPresentation, string> = {
+  "lock-screen": "w-[22rem] max-w-full",
+  compact: "max-w-full",
+  minimal: "",
+  expanded: "w-[371px] max-w-full",
+};
+
 /**
- * Shows the detail page's card, kept live from the account's stream. A change to this
+ * Shows the detail page's card in all four presentations side by side, kept live from the
+ * account's stream. A change to this
  * card shows on the card at once and re-renders the page on the server, so the timeline
  * and the phone payload follow.
  */
@@ -41,9 +54,21 @@ export function ActivityDetailLive({
   return (
     <div className="flex flex-col items-start gap-3">
       <LiveStatus connected={connected} />
-      <div className="w-full">
-        <ActivityCard activity={shown} now={now} />
-      </div>
+      <ul
+        aria-label="Presentations of this card"
+        className="flex w-full flex-wrap items-start gap-6"
+      >
+        {CARD_PRESENTATIONS.map((presentation) => (
+          <li key={presentation} className={FIGURE_WIDTHS[presentation]}>
+            <figure className="flex flex-col gap-2">
+              <figcaption className="text-xs font-medium text-zinc-400">
+                {PRESENTATION_LABELS[presentation]}
+              </figcaption>
+              <ActivityPresentation presentation={presentation} activity={shown} now={now} />
+            </figure>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

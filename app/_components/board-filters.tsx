@@ -3,7 +3,15 @@
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import type { FormEvent } from "react";
+import {
+  type CardPresentation,
+  DEFAULT_PRESENTATION,
+  PRESENTATION_PARAM,
+  withPresentation,
+} from "@/lib/activities/card-presentation";
 import { activityStates } from "@/lib/db/schema";
+import { copyText } from "./copy-button";
+import { useToast } from "./toast";
 
 const FIELD =
   "rounded-lg border border-zinc-700 bg-zinc-900 px-2 py-1 text-sm text-zinc-100 focus:border-runpod-light focus:outline-none";
@@ -11,11 +19,18 @@ const FIELD =
 /**
  * The board's filter form. Submitting navigates to the same page with the filters as
  * query parameters, so the URL alone describes the view and can be shared. A new search
- * starts at the first page.
+ * starts at the first page. The card presentation is not a filter, so it is kept as it is.
  */
-export function BoardFilters({ values }: { values: Record<string, string> }) {
+export function BoardFilters({
+  values,
+  presentation = DEFAULT_PRESENTATION,
+}: {
+  values: Record<string, string>;
+  presentation?: CardPresentation;
+}) {
   const router = useRouter();
   const pathname = usePathname();
+  const toast = useToast();
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -26,6 +41,7 @@ export function BoardFilters({ values }: { values: Record<string, string> }) {
     const query = params.toString();
     router.push(query ? `${pathname}?${query}` : pathname);
   };
+  const clearQuery = withPresentation(new URLSearchParams(), presentation).toString();
 
   return (
     <form
@@ -34,6 +50,9 @@ export function BoardFilters({ values }: { values: Record<string, string> }) {
       data-testid="board-filters"
       className="mb-4 flex flex-wrap items-end gap-3 text-xs text-zinc-400"
     >
+      {presentation === DEFAULT_PRESENTATION ? null : (
+        <input type="hidden" name={PRESENTATION_PARAM} value={presentation} />
+      )}
       <label className="flex flex-col gap-1">
         Search
         <input
@@ -96,9 +115,23 @@ export function BoardFilters({ values }: { values: Record<string, string> }) {
       >
         Apply
       </button>
-      <Link href={pathname} className="py-1.5 text-sm text-zinc-400 hover:underline">
+      <Link
+        href={clearQuery ? `${pathname}?${clearQuery}` : pathname}
+        className="py-1.5 text-sm text-zinc-400 hover:underline"
+      >
         Clear
       </Link>
+      <button
+        type="button"
+        onClick={async () => {
+          // The address bar holds the applied filters and the presentation, not unsaved edits.
+          if (await copyText(window.location.href)) toast("Link to this view copied.");
+          else toast("Copying failed; copy the address from the address bar.", "error");
+        }}
+        className="rounded-lg border border-zinc-700 px-3 py-1.5 text-sm text-zinc-300 hover:border-zinc-500"
+      >
+        Copy link
+      </button>
     </form>
   );
 }

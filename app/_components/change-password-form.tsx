@@ -8,6 +8,7 @@ import {
 import { FormFeedback } from "./form-feedback";
 import { FormField } from "./form-field";
 import { Spinner } from "./spinner";
+import { useToast } from "./toast";
 
 function PasswordField({
   name,
@@ -48,9 +49,16 @@ export function ChangePasswordForm({
   /** False for an account without a password yet, which sets one without a current password. */
   hasPassword: boolean;
 }) {
-  const [state, formAction, pending] = useActionState(changePasswordFromForm, {
-    changed: false,
-  });
+  const toast = useToast();
+  const [state, formAction, pending] = useActionState(
+    async (previous: ChangePasswordState, formData: FormData) => {
+      const next = await changePasswordFromForm(previous, formData);
+      if (next.changed) toast("Password changed.");
+      else toast("Changing the password failed; see the form.", "error");
+      return next;
+    },
+    { changed: false },
+  );
   const errors = state.fieldErrors ?? {};
   const successMessage = hasPassword
     ? "Password changed. Use the new password the next time you sign in."

@@ -17,7 +17,8 @@ export function CodeBlock({
   wrap?: boolean;
 }) {
   return (
-    <div className="relative rounded-xl border border-zinc-800 bg-black/60">
+    // Code stays dark in both themes, like a terminal.
+    <div className="theme-dark relative rounded-xl border border-zinc-800 bg-zinc-950">
       {copyLabel ? (
         <div className="flex justify-end border-b border-zinc-800 px-2 py-1.5">
           <CopyButton text={code} label={copyLabel} />
@@ -25,8 +26,12 @@ export function CodeBlock({
       ) : null}
       <pre
         data-testid={testId}
+        // A scrolling block takes the focus, so it can be scrolled with the arrow keys.
+        tabIndex={wrap ? undefined : 0}
         className={`p-3 font-mono text-xs leading-relaxed text-zinc-200 select-all ${
-          wrap ? "break-all whitespace-pre-wrap" : "overflow-x-auto"
+          wrap
+            ? "break-all whitespace-pre-wrap"
+            : "overflow-x-auto focus-visible:outline-2 focus-visible:outline-runpod-light"
         }`}
       >
         {code}

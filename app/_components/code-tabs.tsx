@@ -54,7 +54,7 @@ export function CodeTabs({ tabs, label }: { tabs: CodeTab[]; label: string }) {
             onClick={() => setSelected(index)}
             className={`-mb-px border-b-2 px-3 py-1.5 text-xs font-medium transition ${
               index === selected
-                ? "border-runpod-light text-white"
+                ? "border-runpod-light text-zinc-50"
                 : "border-transparent text-zinc-400 hover:text-zinc-100"
             }`}
           >

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
  * so a self-hosted Chirp on plain HTTP falls back to a hidden text area and the older
  * copy command.
  */
-async function copyText(text: string): Promise<boolean> {
+export async function copyText(text: string): Promise<boolean> {
   if (navigator.clipboard) {
     try {
       await navigator.clipboard.writeText(text);

@@ -21,6 +21,7 @@ import { type CodeTab, CodeTabs } from "./code-tabs";
 import { CopyButton } from "./copy-button";
 import { ExpiryField, readExpiryFields } from "./expiry-field";
 import { Spinner } from "./spinner";
+import { useToast } from "./toast";
 
 interface FormState {
   /** The newest key created on this page. */
@@ -47,6 +48,7 @@ export function CreateKeyForm({
   baseUrl: string;
   maxNameLength: number;
 }) {
+  const toast = useToast();
   const [state, formAction, pending] = useActionState<FormState, FormData>(
     async (previous, formData) => {
       const expiry = readExpiryFields(formData);
@@ -58,7 +60,11 @@ export function CreateKeyForm({
       }
       formData.set("expiresAt", expiry.expiresAt);
       const result = await createKeyFromForm(formData);
-      if (!result.ok) return { ...previous, error: result };
+      if (!result.ok) {
+        toast(`Creating the key failed: ${result.message}`, "error");
+        return { ...previous, error: result };
+      }
+      toast(`Created ${KIND_LABELS[result.created.kind]} “${result.created.name}”.`);
       return {
         latest: result.created,
         byKind: { ...previous.byKind, [result.created.kind]: result.created.key },

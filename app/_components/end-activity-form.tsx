@@ -6,6 +6,7 @@ import {
   endActivityFromForm,
 } from "@/app/(dashboard)/activities/[id]/actions";
 import { Spinner } from "./spinner";
+import { useToast } from "./toast";
 
 const STATUSES = [
   { value: "COMPLETED", label: "COMPLETED (green)" },
@@ -26,10 +27,15 @@ export function EndActivityForm({ activityId, open }: { activityId: string; open
   const [confirming, setConfirming] = useState(false);
   const [status, setStatus] = useState<string>("CANCELLED");
   const [message, setMessage] = useState("");
+  const toast = useToast();
   const [result, formAction, pending] = useActionState<EndActivityResult | null, FormData>(
     async (_previous, formData) => {
       const outcome = await endActivityFromForm(formData);
       setConfirming(false);
+      toast(
+        outcome.ok ? "Card closed." : "Ending the card failed; the reason is on the page.",
+        outcome.ok ? "success" : "error",
+      );
       return outcome;
     },
     null,

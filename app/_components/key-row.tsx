@@ -21,6 +21,7 @@ import { ExpiryField, readExpiryFields } from "./expiry-field";
 import { LocalTime } from "./local-time";
 import { RevokeKeyButton } from "./revoke-key-button";
 import { Spinner } from "./spinner";
+import { useToast } from "./toast";
 
 /** A key as the keys page passes it to the browser: times as ISO 8601 strings. */
 export interface KeyRowData {
@@ -69,7 +70,7 @@ const ACTION_LABELS: Record<string, string> = {
 const GRACE_LABELS = { none: "Stops now", "1h": "1 hour", "24h": "24 hours" } as const;
 
 const buttonClass =
-  "rounded-md border border-zinc-700 px-2.5 py-1 text-xs font-medium text-zinc-300 transition hover:border-zinc-500 hover:text-white";
+  "rounded-md border border-zinc-700 px-2.5 py-1 text-xs font-medium text-zinc-300 transition hover:border-zinc-500 hover:text-zinc-50";
 const primaryButtonClass =
   "inline-flex items-center justify-center gap-1.5 rounded-md bg-runpod px-2.5 py-1.5 text-xs font-medium text-white hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60";
 const selectClass =
@@ -272,9 +273,14 @@ function RerollForm({
   onDone: (result: { created: CreatedKey; note: string }) => void;
   onCancel: () => void;
 }) {
+  const toast = useToast();
   const [result, formAction, pending] = useActionState<RerollKeyResult | null, FormData>(
     async (_previous, formData) => {
       const outcome = await rerollKeyFromForm(formData);
+      toast(
+        outcome.ok ? "Key rerolled." : `Rerolling the key failed: ${outcome.message}`,
+        outcome.ok ? "success" : "error",
+      );
       if (outcome.ok) {
         const note = outcome.previousValidUntil
           ? `The old value keeps working until ${localTime(outcome.previousValidUntil)}; update everything that uses it before then.`
@@ -320,12 +326,17 @@ function RerollForm({
 }
 
 function ExpiryForm({ keyId, onDone }: { keyId: string; onDone: () => void }) {
+  const toast = useToast();
   const [result, formAction, pending] = useActionState<SetExpiryResult | null, FormData>(
     async (_previous, formData) => {
       const expiry = readExpiryFields(formData);
       if ("error" in expiry) return { ok: false, message: expiry.error };
       formData.set("expiresAt", expiry.expiresAt);
       const outcome = await setKeyExpiryFromForm(formData);
+      toast(
+        outcome.ok ? "Expiry saved." : `Saving the expiry failed: ${outcome.message}`,
+        outcome.ok ? "success" : "error",
+      );
       if (outcome.ok) onDone();
       return outcome;
     },

@@ -1,10 +1,17 @@
 "use client";
 
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
+import {
+  type CardPresentation,
+  DEFAULT_PRESENTATION,
+  withPresentation,
+} from "@/lib/activities/card-presentation";
 import { matchesFilters, parseBoardFilters } from "@/lib/activities/filters";
-import { isOpen, sortBoard, upsertActivity } from "@/lib/activities/presentation";
+import { cardTitle, isOpen, sortBoard, upsertActivity } from "@/lib/activities/presentation";
 import type { ActivityView } from "@/lib/activities/view";
-import { ActivityCard } from "./activity-card";
+import { ActivityPresentation } from "./dynamic-island";
+import { PresentationToggle } from "./presentation-toggle";
 import { useLiveStream } from "./use-live-stream";
 
 /** Returns the current time, updated every second while `ticking` is true. */
@@ -56,6 +63,40 @@ function applyLiveActivity(
   return upsertActivity(board, activity);
 }
 
+// Each presentation lays its cards out at the size the phone gives them.
+const BOARD_LAYOUTS: Record<CardPresentation, string> = {
+  "lock-screen": "grid grid-cols-[repeat(auto-fill,minmax(min(100%,22rem),1fr))] gap-4",
+  compact: "flex flex-wrap gap-4",
+  minimal: "flex flex-wrap gap-2",
+  expanded: "grid grid-cols-[repeat(auto-fill,minmax(min(100%,371px),1fr))] gap-4",
+};
+
+const ITEM_CLASSES: Record<CardPresentation, string> = {
+  "lock-screen": "min-w-0",
+  compact: "w-[250px] max-w-full",
+  minimal: "flex w-22 flex-col items-center text-center",
+  expanded: "min-w-0",
+};
+
+/**
+ * Keeps the chosen presentation, and writes it into the URL next to the filters so that a
+ * reload, a shared link and every filter link keep it.
+ */
+function usePresentation(initial: CardPresentation) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const [presentation, setPresentation] = useState(initial);
+  useEffect(() => setPresentation(initial), [initial]);
+
+  const choose = (next: CardPresentation) => {
+    setPresentation(next);
+    const query = withPresentation(new URLSearchParams(searchParams), next).toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  };
+  return [presentation, choose] as const;
+}
+
 /**
  * The board: the cards rendered on the server, kept current by the live stream.
  * `serverNow` is the server's clock at render time, so the first render of the timers
@@ -71,6 +112,7 @@ export function LiveBoard({
   firstPage = true,
   staleAfterMs,
   toolbar,
+  presentation: initialPresentation = DEFAULT_PRESENTATION,
 }: {
   initialActivities: ActivityView[];
   latestEventId: number;
@@ -81,6 +123,8 @@ export function LiveBoard({
   staleAfterMs?: number;
   /** Filters and counters, drawn under the heading. */
   toolbar?: ReactNode;
+  /** The presentation the URL asks for; the toggle changes it in place. */
+  presentation?: CardPresentation;
 }) {
   const filterKey = JSON.stringify(filterValues);
   // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey is filterValues by value
@@ -95,6 +139,7 @@ export function LiveBoard({
   );
   const openCount = activities.filter((activity) => isOpen(activity.state)).length;
   const now = useClock(serverNow, openCount > 0);
+  const [presentation, choosePresentation] = usePresentation(initialPresentation);
 
   return (
     <section aria-labelledby="board-heading">
@@ -108,20 +153,34 @@ export function LiveBoard({
             {openCount} open · {activities.length - openCount} closed
           </p>
         ) : null}
+        <div className="w-full sm:ml-auto sm:w-auto">
+          <PresentationToggle value={presentation} onChange={choosePresentation} />
+        </div>
       </div>
       {toolbar}
       {activities.length === 0 ? (
         emptyState
       ) : (
-        <ul className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,22rem),1fr))] gap-4">
+        <ul data-presentation={presentation} className={BOARD_LAYOUTS[presentation]}>
           {activities.map((activity) => (
-            <li key={activity.id} className="min-w-0">
-              <ActivityCard
+            <li key={activity.id} className={ITEM_CLASSES[presentation]}>
+              <ActivityPresentation
+                presentation={presentation}
                 activity={activity}
                 now={now}
                 detailHref={`/activities/${activity.id}`}
                 staleAfterMs={staleAfterMs}
               />
+              {presentation === "compact" || presentation === "minimal" ? (
+                // The small islands show no job name; the board names each one below it.
+                <p
+                  aria-hidden="true"
+                  dir="auto"
+                  className="mt-1 w-full truncate text-xs text-zinc-400"
+                >
+                  {cardTitle(activity)}
+                </p>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -10,10 +10,11 @@ const LINKS = [
   { href: "/settings", label: "Settings" },
 ] as const;
 
+/** The dashboard's pages: one per line in the narrow-screen menu, in a row on wide screens. */
 export function NavLinks() {
   const pathname = usePathname();
   return (
-    <ul className="flex items-center gap-1">
+    <ul className="flex flex-col gap-1 md:flex-row md:items-center">
       {LINKS.map(({ href, label }) => {
         const current = href === "/" ? pathname === href : pathname.startsWith(href);
         return (
@@ -21,9 +22,9 @@ export function NavLinks() {
             <Link
               href={href}
               aria-current={current ? "page" : undefined}
-              className={`rounded-lg px-3 py-1.5 text-sm font-medium transition ${
+              className={`block rounded-lg px-3 py-1.5 text-sm font-medium transition focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-runpod-light ${
                 current
-                  ? "bg-zinc-800 text-white"
+                  ? "bg-zinc-800 text-zinc-50"
                   : "text-zinc-400 hover:bg-zinc-900 hover:text-zinc-100"
               }`}
             >

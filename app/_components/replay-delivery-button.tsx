@@ -6,6 +6,7 @@ import {
   replayDeliveryFromForm,
 } from "@/app/(dashboard)/deliveries/actions";
 import { Spinner } from "./spinner";
+import { useToast } from "./toast";
 
 /**
  * Replays a stored delivery and shows what it did to the card. Without a status object
@@ -18,8 +19,16 @@ export function ReplayDeliveryButton({
   deliveryId: string;
   disabledReason?: string;
 }) {
+  const toast = useToast();
   const [result, formAction, pending] = useActionState<ReplayDeliveryResult | null, FormData>(
-    (_previous, formData) => replayDeliveryFromForm(formData),
+    async (_previous, formData) => {
+      const outcome = await replayDeliveryFromForm(formData);
+      toast(
+        outcome.ok ? "Delivery replayed." : "Replaying the delivery failed; the reason is below.",
+        outcome.ok ? "success" : "error",
+      );
+      return outcome;
+    },
     null,
   );
 

@@ -3,12 +3,21 @@
 import { useActionState, useState } from "react";
 import { type RevokeKeyResult, revokeKeyFromForm } from "@/app/(dashboard)/keys/actions";
 import { Spinner } from "./spinner";
+import { useToast } from "./toast";
 
 /** A Revoke button that revokes the key only after a second click on "Confirm revoke". */
 export function RevokeKeyButton({ keyId, keyName }: { keyId: string; keyName: string }) {
   const [confirming, setConfirming] = useState(false);
+  const toast = useToast();
   const [result, formAction, pending] = useActionState<RevokeKeyResult | null, FormData>(
-    (_previous, formData) => revokeKeyFromForm(formData),
+    async (_previous, formData) => {
+      const outcome = await revokeKeyFromForm(formData);
+      toast(
+        outcome.ok ? `Revoked “${keyName}”.` : `Revoking the key failed: ${outcome.message}`,
+        outcome.ok ? "success" : "error",
+      );
+      return outcome;
+    },
     null,
   );
 

@@ -8,8 +8,13 @@ export class ActivityPage {
     return this.page.getByRole("heading", { name: "Activity", exact: true });
   }
 
+  /** The Lock Screen card; the page shows the Dynamic Island presentations next to it. */
   get card(): Locator {
-    return this.page.getByTestId("activity-card");
+    return this.presentation("lock-screen");
+  }
+
+  presentation(name: string): Locator {
+    return this.page.locator(`[data-testid="activity-card"][data-presentation="${name}"]`);
   }
 
   get liveStatus(): Locator {

@@ -27,6 +27,18 @@ export class BoardPage {
     await expect(this.liveStatus).toHaveText("Live");
   }
 
+  presentationOption(label: string): Locator {
+    return this.page
+      .getByRole("group", { name: "Card presentation" })
+      .getByRole("radio", { name: label, exact: true });
+  }
+
+  /** Picks a presentation with the toggle and waits until the URL carries it. */
+  async choosePresentation(label: string, parameter: string): Promise<void> {
+    await this.presentationOption(label).check();
+    await expect(this.page).toHaveURL(new RegExp(`[?&]presentation=${parameter}(&|$)`));
+  }
+
   get filterErrors(): Locator {
     return this.page.getByTestId("filter-errors");
   }

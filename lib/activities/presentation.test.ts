@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { activityViewFixture } from "@/lib/testing/activity-view";
 import {
   actionLine,
+  cardClock,
   cardColor,
   cardTitle,
   elapsedMs,
@@ -185,6 +186,22 @@ describe("cardColor", () => {
     ["expired", "grey"],
   ] as const)("colours %s %s", (state, color) => {
     expect(cardColor(state)).toBe(color);
+  });
+});
+
+describe("cardClock", () => {
+  it("ticks the timer of an open card", () => {
+    expect(cardClock(view(), Date.parse("2025-01-01T10:01:30.000Z"))).toBe("1:30");
+  });
+
+  it("shows the total time of a closed card", () => {
+    const closed = view({ state: "completed", delayMs: 1_200, executionMs: 45_000 });
+    expect(cardClock(closed, Date.parse("2025-01-02T00:00:00.000Z"))).toBe("46 s");
+  });
+
+  it("is empty for a closed card without a total", () => {
+    const closed = view({ state: "failed", delayMs: null, executionMs: null, closedAt: null });
+    expect(cardClock(closed, Date.parse("2025-01-02T00:00:00.000Z"))).toBe("");
   });
 });
 

@@ -133,21 +133,32 @@ export function totalMs(
  */
 export type CardColor = "purple" | "green" | "red" | "orange" | "grey";
 
+/** The colour of each state. A new state needs one row here and its classes in the UI. */
+export const STATE_COLORS: Record<ActivityState, CardColor> = {
+  queued: "purple",
+  running: "purple",
+  completed: "green",
+  failed: "red",
+  timed_out: "red",
+  cancelled: "orange",
+  expired: "grey",
+};
+
 export function cardColor(state: ActivityState): CardColor {
-  switch (state) {
-    case "queued":
-    case "running":
-      return "purple";
-    case "completed":
-      return "green";
-    case "failed":
-    case "timed_out":
-      return "red";
-    case "cancelled":
-      return "orange";
-    case "expired":
-      return "grey";
-  }
+  return STATE_COLORS[state];
+}
+
+/**
+ * Formats the card's clock: the ticking timer while open, the job's total time once
+ * closed, and an empty string for a closed card with no known total.
+ */
+export function cardClock(
+  activity: Pick<ActivityView, "state" | "delayMs" | "executionMs" | "createdAt" | "closedAt">,
+  now: number,
+): string {
+  if (isOpen(activity.state)) return formatTimer(elapsedMs(activity, now));
+  const total = totalMs(activity);
+  return total === null ? "" : formatDuration(total);
 }
 
 type BoardFields = Pick<ActivityView, "id" | "state" | "createdAt" | "closedAt" | "updatedAt">;

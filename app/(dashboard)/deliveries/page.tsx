@@ -58,7 +58,7 @@ export default async function DeliveriesPage({
             : "No deliveries yet. They appear here when RunPod, or anything else, posts to one of your webhook URLs."}
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-2xl border border-zinc-800">
+        <div className="relative overflow-x-auto rounded-2xl border border-zinc-800">
           <table className="w-full min-w-[56rem] text-left text-sm">
             <thead className="bg-zinc-900/80 text-xs tracking-wide text-zinc-400 uppercase">
               <tr>

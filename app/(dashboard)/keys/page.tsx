@@ -60,7 +60,7 @@ export default async function KeysPage() {
             No keys yet. Create a webhook key and an API key to send your first job.
           </p>
         ) : (
-          <div className="overflow-x-auto rounded-2xl border border-zinc-800">
+          <div className="relative overflow-x-auto rounded-2xl border border-zinc-800">
             <table className="w-full text-left text-sm">
               <thead className="bg-zinc-900/80 text-xs tracking-wide text-zinc-400 uppercase">
                 <tr>

@@ -49,13 +49,13 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
         <p className="min-w-0 truncate font-mono text-sm text-zinc-400" title={view.key}>
           {view.key}
         </p>
-        <Link href="/" className="ml-auto text-sm text-zinc-400 hover:text-white">
+        <Link href="/" className="ml-auto text-sm text-zinc-400 hover:text-zinc-50">
           ← Board
         </Link>
       </div>
 
-      <div className="grid gap-6 md:grid-cols-2">
-        <ActivityDetailLive activity={view} latestEventId={afterEventId} serverNow={Date.now()} />
+      <ActivityDetailLive activity={view} latestEventId={afterEventId} serverNow={Date.now()} />
+      <div className="max-w-xl">
         <EndActivityForm activityId={view.id} open={isOpen(view.state)} />
       </div>
 
@@ -76,7 +76,7 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
                 <time dateTime={event.createdAt.toISOString()} className="font-mono text-zinc-400">
                   {eventTime(event.createdAt)}
                 </time>
-                <span className="font-semibold text-white">{event.type}</span>
+                <span className="font-semibold text-zinc-50">{event.type}</span>
                 <span className="rounded-full border border-zinc-700 px-2 py-0.5 text-xs text-zinc-300">
                   {event.source}
                 </span>
@@ -92,7 +92,11 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
                 ) : null}
               </div>
               {Object.keys(event.detail).length > 0 ? (
-                <pre className="mt-3 max-h-64 overflow-auto rounded-lg bg-zinc-950 p-3 font-mono text-xs text-zinc-300 whitespace-pre-wrap wrap-anywhere">
+                <pre
+                  // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must take the focus to scroll by keyboard
+                  tabIndex={0}
+                  className="mt-3 max-h-64 overflow-auto rounded-lg bg-zinc-950 p-3 font-mono text-xs text-zinc-300 whitespace-pre-wrap wrap-anywhere"
+                >
                   {JSON.stringify(event.detail, null, 2)}
                 </pre>
               ) : null}
@@ -116,6 +120,8 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
         </p>
         <pre
           data-testid="phone-payload"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must take the focus to scroll by keyboard
+          tabIndex={0}
           className="max-h-[32rem] overflow-auto rounded-2xl border border-zinc-800 bg-zinc-950 p-4 font-mono text-xs text-zinc-200 whitespace-pre-wrap wrap-anywhere"
         >
           {JSON.stringify(payload, null, 2)}

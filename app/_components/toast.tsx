@@ -1,0 +1,100 @@
+"use client";
+
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+
+/**
+ * Short notices about the result of an action ("Key revoked."), shown at the bottom of
+ * the screen. The region is a polite live region, so a screen reader reads each notice
+ * once it is idle. A notice hides itself after a few seconds, except while the pointer
+ * or the keyboard focus is on it, and its close button dismisses it at once.
+ */
+
+export type ToastTone = "success" | "error";
+
+interface Toast {
+  id: number;
+  message: string;
+  tone: ToastTone;
+}
+
+type ShowToast = (message: string, tone?: ToastTone) => void;
+
+/** How long a notice stays, in milliseconds. */
+export const TOAST_DURATION_MS = 6000;
+
+// Without a provider, as on a page outside the dashboard, a notice is dropped. Each form
+// also shows its result next to itself.
+const ToastContext = createContext<ShowToast>(() => {});
+
+/** Returns the function that shows a notice. */
+export function useToast(): ShowToast {
+  return useContext(ToastContext);
+}
+
+let nextToastId = 1;
+
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+
+  const show = useCallback<ShowToast>((message, tone = "success") => {
+    const id = nextToastId++;
+    // At most three notices show at a time, so the oldest goes first.
+    setToasts((current) => [...current.slice(-2), { id, message, tone }]);
+  }, []);
+
+  const dismiss = useCallback((id: number) => {
+    setToasts((current) => current.filter((toast) => toast.id !== id));
+  }, []);
+
+  return (
+    <ToastContext.Provider value={show}>
+      {children}
+      <section
+        aria-label="Notifications"
+        aria-live="polite"
+        data-testid="toasts"
+        className="pointer-events-none fixed inset-x-0 bottom-0 z-30 flex flex-col items-center gap-2 p-4 sm:items-end"
+      >
+        {toasts.map((toast) => (
+          <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
+        ))}
+      </section>
+    </ToastContext.Provider>
+  );
+}
+
+function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number) => void }) {
+  const [held, setHeld] = useState(false);
+
+  useEffect(() => {
+    if (held) return;
+    const timer = setTimeout(() => onDismiss(toast.id), TOAST_DURATION_MS);
+    return () => clearTimeout(timer);
+  }, [held, toast.id, onDismiss]);
+
+  const error = toast.tone === "error";
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: hovering only pauses the timer
+    <div
+      data-testid="toast"
+      data-tone={toast.tone}
+      onMouseEnter={() => setHeld(true)}
+      onMouseLeave={() => setHeld(false)}
+      onFocus={() => setHeld(true)}
+      onBlur={() => setHeld(false)}
+      className={`pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-xl border bg-zinc-900 px-4 py-3 text-sm shadow-xl shadow-black/30 ${
+        error ? "border-red-500/60 text-red-300" : "border-emerald-500/60 text-emerald-300"
+      }`}
+    >
+      <p className="min-w-0 flex-1 wrap-anywhere">{toast.message}</p>
+      <button
+        type="button"
+        onClick={() => onDismiss(toast.id)}
+        aria-label="Dismiss notification"
+        className="-my-1 shrink-0 rounded px-1 text-zinc-400 hover:text-zinc-50 focus-visible:outline-2 focus-visible:outline-runpod-light"
+      >
+        <span aria-hidden="true">×</span>
+      </button>
+    </div>
+  );
+}
