@@ -36,7 +36,7 @@ export function RunpodConnectionForm({
         autoComplete="off"
         spellCheck={false}
         className="font-mono text-sm"
-        hint="From RunPod's Settings > API Keys. Read access to your endpoints is enough."
+        hint="From RunPod's Settings > API Keys. The watchdog only reads job status; submitting through Chirp's proxy needs a key that can run jobs."
         error={errors.apiKey}
       />
       <FormField

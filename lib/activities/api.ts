@@ -25,10 +25,13 @@ const jobKey = z
     (value) => !CONTROL_CHARACTER.test(value),
     "must not contain control characters; send the job id as RunPod returned it",
   );
+// Long names are accepted whole; the card cuts them to fit and the phone payload cuts them
+// to keep its content state under ActivityKit's 4 KB.
+export const MAX_JOB_NAME_LENGTH = 4096;
 export const jobName = storableText()
   .trim()
   .min(1, "must not be empty")
-  .max(200, "at most 200 characters");
+  .max(MAX_JOB_NAME_LENGTH, `at most ${MAX_JOB_NAME_LENGTH} characters`);
 const endpoint = z
   .string()
   .regex(ENDPOINT_ID_PATTERN, "must be a RunPod endpoint id: 14 lowercase letters and digits");
