@@ -31,7 +31,7 @@ export default async function SignInPage({
           {callback ? <input type="hidden" name="callbackUrl" value={callback} /> : null}
           <button
             type="submit"
-            className="rounded-lg border border-zinc-600 bg-zinc-950 px-4 py-2 text-sm font-medium text-white transition hover:border-zinc-400"
+            className="rounded-lg border border-zinc-600 bg-zinc-950 px-4 py-2 text-sm font-medium text-zinc-50 transition hover:border-zinc-400"
           >
             Sign in with GitHub
           </button>
