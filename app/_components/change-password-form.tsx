@@ -7,7 +7,7 @@ import {
 } from "@/app/(dashboard)/settings/actions";
 import { FormFeedback } from "./form-feedback";
 import { FormField } from "./form-field";
-import { Spinner } from "./spinner";
+import { SubmitButton } from "./submit-button";
 import { useToast } from "./toast";
 
 function PasswordField({
@@ -90,15 +90,9 @@ export function ChangePasswordForm({
         error={errors.confirmPassword}
       />
       <FormFeedback error={state.message} success={state.changed ? successMessage : null} />
-      <button
-        type="submit"
-        disabled={pending}
-        aria-busy={pending}
-        className="inline-flex items-center justify-center gap-2 self-start rounded-lg bg-runpod px-4 py-2 text-sm font-medium text-white transition hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60"
-      >
-        {pending ? <Spinner /> : null}
+      <SubmitButton pending={pending} className="self-start">
         {hasPassword ? "Change password" : "Set password"}
-      </button>
+      </SubmitButton>
     </form>
   );
 }

@@ -20,7 +20,7 @@ import { CodeBlock } from "./code-block";
 import { type CodeTab, CodeTabs } from "./code-tabs";
 import { CopyButton } from "./copy-button";
 import { ExpiryField, readExpiryFields } from "./expiry-field";
-import { Spinner } from "./spinner";
+import { SubmitButton } from "./submit-button";
 import { useToast } from "./toast";
 
 interface FormState {
@@ -131,15 +131,7 @@ export function CreateKeyForm({
           />
         </div>
         <ExpiryField invalid={Boolean(expiryError)} />
-        <button
-          type="submit"
-          disabled={pending}
-          aria-busy={pending}
-          className="inline-flex items-center justify-center gap-2 rounded-lg bg-runpod px-4 py-2 text-sm font-medium text-white transition hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60"
-        >
-          {pending ? <Spinner /> : null}
-          Create key
-        </button>
+        <SubmitButton pending={pending}>Create key</SubmitButton>
       </form>
       {state.error ? (
         <p

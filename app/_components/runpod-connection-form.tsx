@@ -7,7 +7,7 @@ import {
 } from "@/app/(dashboard)/settings/actions";
 import { FormFeedback } from "./form-feedback";
 import { FormField } from "./form-field";
-import { Spinner } from "./spinner";
+import { SubmitButton } from "./submit-button";
 
 /**
  * Renders the form that saves a RunPod API key. The key field is a password field and is never
@@ -54,15 +54,9 @@ export function RunpodConnectionForm({
         error={state.message}
         success={state.saved ? "RunPod accepted the key, and it is saved." : null}
       />
-      <button
-        type="submit"
-        disabled={pending}
-        aria-busy={pending}
-        className="inline-flex items-center justify-center gap-2 self-start rounded-lg bg-runpod px-4 py-2 text-sm font-medium text-white transition hover:bg-runpod-light disabled:cursor-wait disabled:opacity-60"
-      >
-        {pending ? <Spinner /> : null}
+      <SubmitButton pending={pending} className="self-start">
         {replacing ? "Test and replace key" : "Test and save key"}
-      </button>
+      </SubmitButton>
     </form>
   );
 }

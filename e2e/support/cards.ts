@@ -1,4 +1,4 @@
-import type { ActivityState } from "@/lib/db/schema";
+import { type ActivityState, activityStates } from "@/lib/db/schema";
 import { ENDPOINT_ID, newJobId, postActivity, postWebhook } from "./chirp-api";
 
 /** The RunPod status that closes a card in each terminal state. */
@@ -15,14 +15,9 @@ export const TERMINAL_STATUSES = {
  */
 export type CardState = Exclude<ActivityState, "expired">;
 
-export const CARD_STATES: CardState[] = [
-  "queued",
-  "running",
-  "completed",
-  "failed",
-  "timed_out",
-  "cancelled",
-];
+export const CARD_STATES = activityStates.filter(
+  (state): state is CardState => state !== "expired",
+);
 
 function expectStatus(response: { status: number; json: unknown }, expected: number[]): void {
   if (!expected.includes(response.status)) {
