@@ -109,7 +109,7 @@ export function generateKey(kind: KeyKind, keyId?: string): GeneratedKey {
  * the ApiError to return when any of them is wrong.
  */
 export function verifyKeySignature(key: string, expected: KeyKind): ParsedKey {
-  const where = expected === "webhook" ? "webhook URLs" : "the activity API";
+  const where = expected === "webhook" ? "webhook URLs" : "the activity API and the RunPod proxy";
   const match = KEY_PATTERN.exec(key);
   if (!match) {
     const hint = key.startsWith("chirp_")
@@ -132,7 +132,7 @@ export function verifyKeySignature(key: string, expected: KeyKind): ParsedKey {
   if (kind !== expected) {
     throw new ApiError(
       "wrong_key_kind",
-      `This is ${withArticle(kind)}, but ${where} ${expected === "webhook" ? "take" : "takes"} ${withArticle(expected)} (chirp_${KIND_PREFIX[expected]}_…). Create one on the keys page.`,
+      `This is ${withArticle(kind)}, but ${where} take ${withArticle(expected)} (chirp_${KIND_PREFIX[expected]}_…). Create one on the keys page.`,
     );
   }
   const unsigned = key.slice(0, key.length - signature.length - 1);

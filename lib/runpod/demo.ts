@@ -11,9 +11,9 @@ import { isTerminal, stateForStatus } from "./status";
 /**
  * `npm run demo`: opens seven live cards in a running Chirp and closes them through RunPod
  * webhooks, using an in-process RunPod simulator in place of RunPod. The seventh job's
- * webhook is lost, and Chirp's watchdog closes its card: the demo saves a RunPod
- * connection for its account, which works when Chirp's CHIRP_RUNPOD_BASE_URL points at
- * this simulator (CHIRP_SIMULATOR_PORT fixes its port).
+ * webhook is lost, and Chirp's watchdog closes its card. That job runs only with
+ * CHIRP_SIMULATOR_PORT set: the demo then saves a RunPod connection for its account,
+ * which works when Chirp's CHIRP_RUNPOD_BASE_URL points at this simulator.
  *
  * Each job follows the integration flow: submit to RunPod `/run` with Chirp's webhook URL,
  * open the card with `POST /v1/activity/start`, send `activity/update` calls while the
@@ -407,10 +407,15 @@ async function main(): Promise<number> {
 
   const demo = new DemoRun(config, simulator);
   try {
-    const connectionProblem = await demo.connectRunpod();
+    // Saving a RunPod connection makes Chirp call RunPod's /health, so the demo does it
+    // only when told which simulator port Chirp's CHIRP_RUNPOD_BASE_URL points at.
+    // Otherwise Chirp would call the real RunPod with the demo's made-up key.
+    const simulatorPort = new URL(simulator.url).port;
+    const connectionProblem =
+      config.simulatorPort === 0 ? "CHIRP_SIMULATOR_PORT is not set" : await demo.connectRunpod();
     if (connectionProblem !== undefined) {
       console.log(
-        `Chirp could not save a RunPod connection to this simulator (${connectionProblem}).\nThe job whose webhook is lost is left out. To include it, start Chirp with\nCHIRP_RUNPOD_BASE_URL=${simulator.url} and run the demo with CHIRP_SIMULATOR_PORT=${new URL(simulator.url).port}.\n`,
+        `The job whose webhook is lost is left out, because Chirp's watchdog cannot reach this simulator (${connectionProblem}).\nTo include it, start Chirp with CHIRP_RUNPOD_BASE_URL=http://127.0.0.1:${simulatorPort} and run the demo with CHIRP_SIMULATOR_PORT=${simulatorPort}.\n`,
       );
     } else {
       console.log("Saved a RunPod connection to this simulator, for Chirp's watchdog.\n");

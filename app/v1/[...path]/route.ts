@@ -8,7 +8,7 @@ async function notFound(request: Request): Promise<Response> {
   return errorResponse(
     new ApiError(
       "not_found",
-      `No API route ${request.method} ${pathname}. The API serves POST /v1/webhooks/runpod and POST /v1/activity/start, /update and /end.`,
+      `No API route ${request.method} ${pathname}. The API serves POST /v1/webhooks/runpod, POST /v1/activity/start, /update and /end, POST /v1/runpod/<endpoint_id>/run and /runsync, GET, PUT and DELETE /v1/runpod-connection, and /v1/ping.`,
     ),
   );
 }
