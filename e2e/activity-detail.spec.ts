@@ -89,6 +89,7 @@ test.describe("activity detail", () => {
     const response = await otherPage.goto(detailPath);
 
     expect(response?.status()).toBe(404);
+    await expect(otherPage.getByRole("heading", { name: "Card not found" })).toBeVisible();
     await expect(otherPage.getByText(jobId)).toHaveCount(0);
     await context.close();
   });

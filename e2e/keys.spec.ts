@@ -47,6 +47,19 @@ test.describe("keys", () => {
     await expect(javascript).toContainText("await fetch(");
   });
 
+  test("rejected new key keeps what was typed", async ({ account: _account, keysPage }) => {
+    const page = keysPage.page;
+    await keysPage.goto();
+    await page.getByLabel("Name", { exact: true }).fill("scoped render key");
+    await page.getByLabel(/^Endpoints/).fill("isxbq1e254mbjz, NOT-AN-ID");
+    await page.getByRole("button", { name: "Create key", exact: true }).click();
+
+    await expect(page.getByRole("alert").filter({ hasText: "NOT-AN-ID" }).first()).toBeVisible();
+    await expect(page.getByLabel("Name", { exact: true })).toHaveValue("scoped render key");
+    await expect(page.getByLabel(/^Endpoints/)).toHaveValue("isxbq1e254mbjz, NOT-AN-ID");
+    await expect(keysPage.newKey).toHaveCount(0);
+  });
+
   test("new key is shown only once", async ({ keys, keysPage }) => {
     await keysPage.page.reload();
     await expect(keysPage.newKey).toHaveCount(0);

@@ -29,6 +29,16 @@ interface FormState {
   /** The newest key of each kind, kept in this page's memory only, for the demo command. */
   byKind: Partial<Record<KeyKind, string>>;
   error?: Extract<CreateKeyResult, { ok: false }>;
+  /** The fields as sent with a rejected request, shown again so nothing typed is lost. */
+  submitted?: { kind: string; name: string; endpointIds: string };
+}
+
+function submittedFields(formData: FormData): NonNullable<FormState["submitted"]> {
+  const text = (name: string) => {
+    const value = formData.get(name);
+    return typeof value === "string" ? value : "";
+  };
+  return { kind: text("kind") || "webhook", name: text("name"), endpointIds: text("endpointIds") };
 }
 
 const KIND_LABELS: Record<KeyKind, string> = { webhook: "webhook key", api: "API key" };
@@ -56,13 +66,14 @@ export function CreateKeyForm({
         return {
           ...previous,
           error: { ok: false, message: expiry.error, fieldErrors: { expiresAt: expiry.error } },
+          submitted: submittedFields(formData),
         };
       }
       formData.set("expiresAt", expiry.expiresAt);
       const result = await createKeyFromForm(formData);
       if (!result.ok) {
         toast(`Creating the key failed: ${result.message}`, "error");
-        return { ...previous, error: result };
+        return { ...previous, error: result, submitted: submittedFields(formData) };
       }
       toast(`Created ${KIND_LABELS[result.created.kind]} “${result.created.name}”.`);
       return {
@@ -92,7 +103,7 @@ export function CreateKeyForm({
           <select
             id="key-kind"
             name="kind"
-            defaultValue="webhook"
+            defaultValue={state.submitted?.kind ?? "webhook"}
             aria-invalid={kindError ? true : undefined}
             className={fieldClass}
           >
@@ -109,6 +120,7 @@ export function CreateKeyForm({
             name="name"
             type="text"
             maxLength={maxNameLength}
+            defaultValue={state.submitted?.name}
             placeholder="e.g. sdxl endpoint, production"
             autoComplete="off"
             aria-invalid={nameError ? true : undefined}
@@ -123,6 +135,7 @@ export function CreateKeyForm({
             id="key-endpoints"
             name="endpointIds"
             type="text"
+            defaultValue={state.submitted?.endpointIds}
             placeholder="any, or ids separated by commas"
             autoComplete="off"
             spellCheck={false}
