@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as activityRoute } from "@/app/v1/activity/[action]/route";
 import { POST as webhookRoute } from "@/app/v1/webhooks/runpod/route";
+import { MAX_JOB_NAME_LENGTH } from "@/lib/activities/api";
 import { getActivityByKey, listBoard } from "@/lib/activities/store";
 import { ENDPOINT_ID_PATTERN } from "@/lib/runpod/status";
 import {
@@ -375,7 +376,9 @@ const badDataField: fc.Arbitrary<Record<string, Piece>> = fc.oneof(
   fc.record({
     jobName: fc.oneof(
       notAString,
-      huge,
+      fc
+        .integer({ min: MAX_JOB_NAME_LENGTH + 1, max: 300_000 })
+        .map((length): Piece => ({ length })),
       fc.constantFrom<Piece>({ json: "   " }, { json: "a\u0000b" }),
     ),
   }),
