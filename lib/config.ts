@@ -305,7 +305,7 @@ export interface RateLimit {
 /**
  * Returns the rate limit of keys that have none of their own. RunPod sends one webhook per
  * job and retries a failed call up to 2 more times, so a busy endpoint of 100 jobs a
- * second makes at most 300 calls a second; the defaults admit that with room to spare.
+ * second makes at most 300 calls a second. The defaults admit that with room to spare.
  */
 export function defaultRateLimit(): RateLimit {
   return {

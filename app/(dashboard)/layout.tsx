@@ -7,7 +7,7 @@ import { ToastProvider } from "@/app/_components/toast";
 import { signOutOfDashboard } from "./actions";
 import { requireSession } from "./session";
 
-/** The signed-in account, the theme switch and the sign-out button. */
+/** Renders the signed-in account, the theme switch and the sign-out button. */
 function AccountControls({ email }: { email: string }) {
   return (
     <>

@@ -124,7 +124,7 @@ export function BoardFilters({
       <button
         type="button"
         onClick={async () => {
-          // The address bar holds the applied filters and the presentation, not unsaved edits.
+          // The address bar contains the applied filters and the presentation, not unsaved edits.
           if (await copyText(window.location.href)) toast("Link to this view copied.");
           else toast("Copying failed; copy the address from the address bar.", "error");
         }}

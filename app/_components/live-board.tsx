@@ -123,7 +123,7 @@ export function LiveBoard({
   staleAfterMs?: number;
   /** Filters and counters, drawn under the heading. */
   toolbar?: ReactNode;
-  /** The presentation the URL asks for; the toggle changes it in place. */
+  /** The presentation named in the URL. The toggle changes it in place. */
   presentation?: CardPresentation;
 }) {
   const filterKey = JSON.stringify(filterValues);

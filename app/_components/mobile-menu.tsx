@@ -4,8 +4,8 @@ import { usePathname } from "next/navigation";
 import { type ReactNode, useEffect, useId, useState } from "react";
 
 /**
- * The header's links and account controls. Wide screens show them in the header's row;
- * narrow ones fold them behind a Menu button, which closes again after a navigation.
+ * Renders the header's links and account controls. Wide screens show them in the header's
+ * row, and narrow ones fold them behind a Menu button that closes after a navigation.
  */
 export function MobileMenu({ children }: { children: ReactNode }) {
   const pathname = usePathname();

@@ -1,7 +1,7 @@
 "use client";
 
 /**
- * A row of choices drawn as buttons, built from native radio buttons so that it has a
+ * Renders a row of choices as buttons, built from native radio buttons so that it has a
  * radio group's keyboard behaviour: Tab enters the group and the arrow keys move the
  * choice. The legend names the group for assistive technology.
  */

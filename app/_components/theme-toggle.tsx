@@ -12,9 +12,9 @@ import {
 } from "./theme";
 
 /**
- * The header's theme switch: System, Light or Dark. The server does not know the stored
- * choice, so the switch shows "System" until it has read localStorage after hydration;
- * the page itself is already in the right theme from the head script.
+ * Renders the header's theme switch: System, Light or Dark. The server cannot read the
+ * stored choice, so the switch shows "System" until it reads localStorage after hydration.
+ * The page itself is already in the right theme, set by the head script.
  */
 export function ThemeToggle() {
   const [preference, setPreference] = useState<ThemePreference>("system");

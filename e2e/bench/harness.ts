@@ -147,7 +147,7 @@ export function prepareEnvironment(): string {
   return url;
 }
 
-/** Runs `next build`, unless CHIRP_E2E_SKIP_BUILD=1 says the build in .next is current. */
+/** Runs `next build`, unless CHIRP_E2E_SKIP_BUILD=1 marks the build in .next as current. */
 export async function buildUnlessSkipped(): Promise<void> {
   if (process.env.CHIRP_E2E_SKIP_BUILD === "1") {
     console.log("CHIRP_E2E_SKIP_BUILD=1: using the existing build in .next.");

@@ -86,7 +86,7 @@ export class KeysPage {
     return key;
   }
 
-  /** The error shown by one of a key's forms, such as "Rate limit" or "Endpoints". */
+  /** Returns the error shown by one of a key's forms, such as "Rate limit" or "Endpoints". */
   formAlert(formName: string): Locator {
     return this.page.getByRole("form", { name: formName }).getByRole("alert");
   }

@@ -11,7 +11,7 @@ export const TERMINAL_STATUSES = {
 
 /**
  * The states a user's script and RunPod's webhook can put a card in. `expired` comes only
- * from the watchdog, when RunPod answers 404 for the job.
+ * from the watchdog, when RunPod returns 404 for the job.
  */
 export type CardState = Exclude<ActivityState, "expired">;
 

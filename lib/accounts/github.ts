@@ -15,10 +15,10 @@ async function accountByGitHubId(githubUserId: string): Promise<Account | undefi
 
 /**
  * Returns the account of a GitHub user: the one that signed in with this GitHub user id
- * before, or a new account with the profile's email and no password. An existing account
- * with that email is never attached to GitHub by this path, whether or not GitHub verified
- * the email, because then anyone who controls a GitHub account with the same email could
- * sign in to it without its password. Such a sign-in is turned away instead.
+ * before, or a new account with the profile's email and no password. This path never
+ * attaches GitHub to an existing account with that email, verified or not. Otherwise anyone
+ * who controls a GitHub account with the same email could sign in without the password,
+ * so such a sign-in is rejected instead.
  */
 export async function accountForGitHubProfile(
   profile: GitHubProfile,

@@ -19,7 +19,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** Whether the text, trimmed and lowercased, has the shape of an email address. */
+/** Returns whether the text, trimmed and lowercased, has the shape of an email address. */
 export function isEmailAddress(email: string): boolean {
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalizeEmail(email));
 }

@@ -25,8 +25,8 @@ const jobKey = z
     (value) => !CONTROL_CHARACTER.test(value),
     "must not contain control characters; send the job id as RunPod returned it",
   );
-// Long names are accepted whole; the card cuts them to fit and the phone payload cuts them
-// to keep its content state under ActivityKit's 4 KB.
+// Long names are stored whole. The card cuts them to fit, and the phone payload cuts them
+// so its content state stays under ActivityKit's 4 KB.
 export const MAX_JOB_NAME_LENGTH = 4096;
 export const jobName = storableText()
   .trim()

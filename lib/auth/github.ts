@@ -39,7 +39,7 @@ export interface GitHubProfile {
   email?: string | null;
 }
 
-/** The reasons a GitHub sign-in is turned away, with the message the sign-in page shows for each. */
+/** The reasons a GitHub sign-in is rejected, with the message the sign-in page shows for each. */
 export const githubSignInErrors = {
   github_email_taken:
     "An account with the email of your GitHub account already exists. Sign in with its password; Chirp does not attach GitHub to an existing account, so that a GitHub account with the same email cannot take it over.",

@@ -36,7 +36,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       if (account?.provider !== "github") return true;
       const result = await accountForGitHubProfile((profile ?? {}) as GitHubProfile);
       if ("error" in result) {
-        logger.info({ reason: result.error }, "GitHub sign-in turned away");
+        logger.info({ reason: result.error }, "GitHub sign-in rejected");
         return `/sign-in?error=${result.error}`;
       }
       user.id = result.account.id;

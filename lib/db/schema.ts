@@ -124,7 +124,7 @@ export const activities = pgTable(
     closedAt: timestamp("closed_at", { withTimezone: true }),
     /** RunPod's `policy.executionTimeout` of the job, in ms, when the start request sent it. */
     executionTimeoutMs: bigint("execution_timeout_ms", { mode: "number" }),
-    /** Jobs in the endpoint's queue, from RunPod's `/health`, while the watchdog sees IN_QUEUE. */
+    /** Jobs in the endpoint's queue, from RunPod's `/health`, while RunPod reports the job IN_QUEUE. */
     queueCount: integer("queue_count"),
     /** When the watchdog next polls RunPod for this card, if it is still open then. */
     nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull().defaultNow(),
@@ -219,7 +219,7 @@ export const deliveries = pgTable(
      * stored body was truncated.
      */
     statusObject: jsonb("status_object").$type<Record<string, unknown>>(),
-    /** Why an accepted delivery left its card as it was, such as a key's endpoint scope. */
+    /** The reason an accepted delivery left its card unchanged, such as a key's endpoint scope. */
     note: text("note"),
   },
   (table) => [index("deliveries_account_idx").on(table.accountId, table.receivedAt)],

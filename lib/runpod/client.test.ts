@@ -19,7 +19,7 @@ async function startSimulator(): Promise<RunpodSimulator> {
   return simulator;
 }
 
-/** Serves `listener` on a free loopback port, for answers the simulator never gives. */
+/** Serves `listener` on a free loopback port, for responses the simulator never sends. */
 async function startServer(listener: RequestListener): Promise<string> {
   const server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -236,7 +236,7 @@ export class RunpodClient {
 
   /**
    * Sends one request. Returns the raw response for any status, so `run` can pass
-   * RunPod's answer through unchanged, or a timeout or network failure.
+   * RunPod's response through unchanged, or a timeout or network failure.
    */
   private async request(
     method: "GET" | "POST",
@@ -266,7 +266,7 @@ export class RunpodClient {
         return {
           ok: false,
           kind: "timeout",
-          message: `RunPod did not answer ${method} ${path} within ${this.timeoutMs} ms.`,
+          message: `RunPod did not respond to ${method} ${path} within ${this.timeoutMs} ms.`,
         };
       }
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;

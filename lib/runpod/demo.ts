@@ -407,9 +407,9 @@ async function main(): Promise<number> {
 
   const demo = new DemoRun(config, simulator);
   try {
-    // Saving a RunPod connection makes Chirp call RunPod's /health, so the demo does it
-    // only when told which simulator port Chirp's CHIRP_RUNPOD_BASE_URL points at.
-    // Otherwise Chirp would call the real RunPod with the demo's made-up key.
+    // Saving a RunPod connection makes Chirp call RunPod's /health. The demo does it only
+    // when CHIRP_SIMULATOR_PORT names the port that Chirp's CHIRP_RUNPOD_BASE_URL points
+    // at, because otherwise Chirp would call the real RunPod with the demo's made-up key.
     const simulatorPort = new URL(simulator.url).port;
     const connectionProblem =
       config.simulatorPort === 0 ? "CHIRP_SIMULATOR_PORT is not set" : await demo.connectRunpod();

@@ -12,8 +12,8 @@ import { applyStatusObject, toStatusObject } from "./status-object";
 
 /**
  * The watchdog closes cards whose webhook never came. RunPod gives up on a webhook after
- * 3 failed attempts, and a job whose TTL passes may send none, so for every open card past
- * its deadline whose account has a RunPod connection, it polls
+ * 3 failed attempts, and a job whose TTL passes may send none. So for every open card past
+ * its deadline whose account has a RunPod connection, the watchdog polls
  * `GET /v2/<endpoint_id>/status/<job_id>` and applies the response like a webhook.
  *
  * Work is shared through the database: a pass claims due cards with
