@@ -205,6 +205,7 @@ export class RateLimiter {
     const requested = Math.min(burst, Math.max(reservationBatch(pool.limit), pool.waiting));
     const at = this.clock();
     const now = at ? sql`${at.toISOString()}::timestamptz` : sql`now()`;
+
     const db = await this.database();
     const result = (await db.execute(sql`
       with bucket as (
@@ -229,10 +230,12 @@ export class RateLimiter {
       returning grant_size.granted as granted, grant_size.tokens - grant_size.granted as remaining`)) as unknown as {
       rows: { granted: number | string; remaining: number | string }[];
     };
+
     const row = result.rows[0];
     // A key deleted since it was authenticated has no bucket, so the request is rejected.
     const granted = row ? Number(row.granted) : 0;
     const remaining = row ? Number(row.remaining) : 0;
+
     pool.tokens += granted;
     pool.sharedRemaining = remaining;
     pool.sharedAt = Date.now();
