@@ -51,12 +51,18 @@ export class ApiError extends Error {
   /** Headers sent with the error response, such as `Retry-After`. */
   headers?: Record<string, string>;
 
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly fields?: FieldProblem[],
-  ) {
+  readonly code: ErrorCode;
+  readonly fields?: FieldProblem[];
+
+  constructor(code: ErrorCode, message: string, fields?: FieldProblem[]) {
+    // An ApiError is an answer to the client, never logged with a stack, and capturing one
+    // in Next's deep async call chains was the largest cost of rejecting a forged key.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
+    this.code = code;
+    this.fields = fields;
   }
 
   get status(): number {
@@ -78,13 +84,10 @@ export class ApiError extends Error {
 const RETRY_AFTER_SECONDS = "5";
 
 /** Builds the error body's response, with the error's own headers and then `headers`. */
-export function errorResponse(error: ApiError, headers?: HeadersInit): Response {
-  const responseHeaders = new Headers(error.headers);
-  new Headers(headers).forEach((value, name) => {
-    responseHeaders.set(name, value);
-  });
-  if (error.status === 503 && !responseHeaders.has("Retry-After")) {
-    responseHeaders.set("Retry-After", RETRY_AFTER_SECONDS);
+export function errorResponse(error: ApiError, headers?: Record<string, string>): Response {
+  const responseHeaders: Record<string, string> = { ...error.headers, ...headers };
+  if (error.status === 503 && responseHeaders["Retry-After"] === undefined) {
+    responseHeaders["Retry-After"] = RETRY_AFTER_SECONDS;
   }
   return Response.json(error.toBody(), { status: error.status, headers: responseHeaders });
 }

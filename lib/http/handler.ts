@@ -21,7 +21,7 @@ export function withErrors<Context = unknown>(
     } catch (error) {
       const apiError = toApiError(error, { route });
       code = apiError.code;
-      response = errorResponse(apiError, apiError.headers);
+      response = errorResponse(apiError);
     }
     logger.info(
       {
