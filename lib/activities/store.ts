@@ -77,12 +77,24 @@ function routingKey(accountId: string, schemaId: string, key: string) {
   );
 }
 
+/** Writes that commit or roll back with a change, given the card as the change left it. */
+export type AlsoWrite = (
+  tx: Transaction,
+  result: Pick<ChangeResult, "activity" | "created">,
+) => Promise<unknown>;
+
 /**
  * Applies one change to a card inside the given transaction. Concurrent changes to one
  * card are ordered by the database: the insert resolves races on creation through the
  * unique routing key, and the row lock makes every later change see the one before it.
+ * `alsoWrite` runs before the event is appended, because appending takes the account's
+ * event lock, which is then held until commit.
  */
-export async function applyChange(tx: Transaction, change: ActivityChange): Promise<ChangeResult> {
+export async function applyChange(
+  tx: Transaction,
+  change: ActivityChange,
+  alsoWrite?: AlsoWrite,
+): Promise<ChangeResult> {
   const schemaId = change.schemaId ?? RUNPOD_SCHEMA;
   const fields = change.fields ?? {};
   const identity = change.identity ?? {};
@@ -117,6 +129,7 @@ export async function applyChange(tx: Transaction, change: ActivityChange): Prom
       .onConflictDoNothing()
       .returning();
     if (inserted) {
+      await alsoWrite?.(tx, { activity: inserted, created: true });
       const event = await appendEvent(tx, {
         ...eventBase,
         activityId: inserted.id,
@@ -169,6 +182,7 @@ export async function applyChange(tx: Transaction, change: ActivityChange): Prom
       .returning();
     activity = updated!;
   }
+  await alsoWrite?.(tx, { activity, created: false });
   const event = await appendEvent(tx, {
     ...eventBase,
     activityId: current.id,
@@ -184,14 +198,10 @@ export async function applyChange(tx: Transaction, change: ActivityChange): Prom
  */
 export async function changeActivity(
   change: ActivityChange,
-  alsoWrite?: (tx: Transaction, result: ChangeResult) => Promise<unknown>,
+  alsoWrite?: AlsoWrite,
 ): Promise<ChangeResult> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const result = await applyChange(tx, change);
-    await alsoWrite?.(tx, result);
-    return result;
-  });
+  return db.transaction((tx) => applyChange(tx, change, alsoWrite));
 }
 
 export async function getActivityByKey({
