@@ -16,7 +16,7 @@ import {
   revokeKeyById,
   setKeyExpiry,
 } from "@/lib/keys/store";
-import { reencryptAllApiKeys } from "@/lib/runpod/connection";
+import { reencryptStoredValues } from "@/lib/runpod/connection";
 import { startWatchdog } from "@/lib/runpod/watchdog";
 import { CommandError, UsageError } from "./errors";
 import { formatAuditTable, formatKeyTable } from "./key-table";
@@ -201,13 +201,13 @@ export async function runWatchdog(
 }
 
 export async function reencryptRunpodKeys(io: CliIo): Promise<void> {
-  const { reencrypted, current, unreadableAccountIds } = await reencryptAllApiKeys();
+  const { reencrypted, current, unreadable, unreadableAccountIds } = await reencryptStoredValues();
   io.stdout(
-    `Re-encrypted ${reencrypted} RunPod API keys under CHIRP_RUNPOD_ENCRYPTION_KEY; ${current} already used it.\n`,
+    `Re-encrypted ${reencrypted} stored values (RunPod API keys and inspector webhook keys) under CHIRP_RUNPOD_ENCRYPTION_KEY; ${current} already used it.\n`,
   );
-  if (unreadableAccountIds.length > 0) {
+  if (unreadable > 0) {
     throw new CommandError(
-      `${unreadableAccountIds.length} stored keys decrypt with neither CHIRP_RUNPOD_ENCRYPTION_KEY nor CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS (accounts ${unreadableAccountIds.join(", ")}); those accounts must save their RunPod key again.`,
+      `${unreadable} stored values decrypt with neither CHIRP_RUNPOD_ENCRYPTION_KEY nor CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS (accounts ${unreadableAccountIds.join(", ")}). Those accounts must save their RunPod API key again in Settings; an unreadable inspector webhook key is replaced by a new one on the account's next submit through the proxy.`,
     );
   }
   io.stderr("CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS can be unset now.\n");

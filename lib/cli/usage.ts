@@ -47,8 +47,9 @@ Commands:
       servers have CHIRP_WATCHDOG=off; any number of workers can run at once. With
       --account, only that account's cards are polled.
   runpod reencrypt
-      Re-encrypt every stored RunPod API key under CHIRP_RUNPOD_ENCRYPTION_KEY, after a
-      rotation that moved the old key to CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS.
+      Re-encrypt every stored RunPod API key and inspector webhook key under
+      CHIRP_RUNPOD_ENCRYPTION_KEY, after a rotation that moved the old key to
+      CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS.
   help
       Print this text. So do --help, -h and running without arguments.
 

@@ -1,19 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DELETE, GET, PUT } from "@/app/v1/runpod-connection/route";
 import { getDb } from "@/lib/db/client";
-import { runpodConnections } from "@/lib/db/schema";
+import { apiKeys, runpodConnections } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { createTestAccount } from "@/lib/testing/fixtures";
 import { encryptionKeyId } from "./api-key-encryption";
 import {
   getConnectionSummary,
   readApiKey,
-  reencryptAllApiKeys,
+  reencryptStoredValues,
   removeConnection,
   saveConnection,
 } from "./connection";
+import { inspectorWebhookUrl } from "./inspector-key";
 import { type RunpodSimulator, startRunpodSimulator } from "./simulator";
 
 const ENDPOINT = "abcdefgh012345";
@@ -119,11 +120,33 @@ describe("RunPod connection", () => {
 
     process.env.CHIRP_RUNPOD_ENCRYPTION_KEY = newEncryptionKey();
     process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS = oldKey;
-    const result = await reencryptAllApiKeys();
+    const result = await reencryptStoredValues();
 
     expect(result.reencrypted).toBeGreaterThanOrEqual(1);
     delete process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS;
     expect(await readApiKey(account.id)).toBe(RUNPOD_API_KEY);
+  });
+
+  it("re-encryption command keeps the inspector webhook key working", async () => {
+    const { account } = await createTestAccount();
+    const oldKey = newEncryptionKey();
+    process.env.CHIRP_RUNPOD_ENCRYPTION_KEY = oldKey;
+    await saveConnection({ accountId: account.id, apiKey: RUNPOD_API_KEY, endpointId: ENDPOINT });
+    const webhookUrl = await inspectorWebhookUrl(account.id);
+
+    process.env.CHIRP_RUNPOD_ENCRYPTION_KEY = newEncryptionKey();
+    process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS = oldKey;
+    await reencryptStoredValues();
+    delete process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS;
+
+    // Without the re-encryption, the old value would be unreadable and a new key minted.
+    expect(await inspectorWebhookUrl(account.id)).toBe(webhookUrl);
+    const db = await getDb();
+    const inspectorKeys = await db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.accountId, account.id), isNotNull(apiKeys.encryptedSecret)));
+    expect(inspectorKeys).toHaveLength(1);
   });
 
   it("value without its encryption key fails with the fix", async () => {

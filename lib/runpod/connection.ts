@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
-import { type RunpodConnection, runpodConnections } from "@/lib/db/schema";
+import { apiKeys, type RunpodConnection, runpodConnections } from "@/lib/db/schema";
 import { ApiError, type FieldProblem } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 import { ApiKeyDecryptionError, decryptApiKey, encryptApiKey } from "./api-key-encryption";
@@ -160,35 +160,71 @@ async function reencrypt(row: RunpodConnection, apiKey: string): Promise<boolean
   return updated.length > 0;
 }
 
+/** One stored encrypted value, and how to replace it unless it changed in the meantime. */
+interface EncryptedValue {
+  accountId: string;
+  stored: string;
+  replace: (value: string) => Promise<boolean>;
+}
+
 /**
- * Re-encrypts every stored key that the previous encryption key encrypted, so that
+ * Re-encrypts every stored value that the previous encryption key encrypted: the RunPod
+ * API keys of connections and the inspector webhook keys the submit proxy reads, so that
  * CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS can be unset afterwards. A value that neither key
  * decrypts is left as it is and its account listed, so one bad row does not stop the rest.
  */
-export async function reencryptAllApiKeys(): Promise<{
+export async function reencryptStoredValues(): Promise<{
   reencrypted: number;
   current: number;
+  unreadable: number;
   unreadableAccountIds: string[];
 }> {
   const db = await getDb();
-  const rows = await db.select().from(runpodConnections);
+  const connections = await db.select().from(runpodConnections);
+  const inspectorKeys = await db
+    .select({ id: apiKeys.id, accountId: apiKeys.accountId, stored: apiKeys.encryptedSecret })
+    .from(apiKeys)
+    .where(isNotNull(apiKeys.encryptedSecret));
+  const values: EncryptedValue[] = [
+    ...connections.map((row) => ({
+      accountId: row.accountId,
+      stored: row.encryptedApiKey,
+      replace: (value: string) => reencrypt(row, value),
+    })),
+    ...inspectorKeys.map(({ id, accountId, stored }) => ({
+      accountId,
+      stored: stored!,
+      replace: async (value: string) => {
+        const updated = await db
+          .update(apiKeys)
+          .set({ encryptedSecret: encryptApiKey(value, accountId) })
+          .where(and(eq(apiKeys.id, id), eq(apiKeys.encryptedSecret, stored!)))
+          .returning({ id: apiKeys.id });
+        return updated.length > 0;
+      },
+    })),
+  ];
+
   let reencrypted = 0;
-  const unreadableAccountIds: string[] = [];
-  for (const row of rows) {
+  let unreadable = 0;
+  const unreadableAccountIds = new Set<string>();
+  for (const value of values) {
     let decrypted: { apiKey: string; stale: boolean };
     try {
-      decrypted = decryptApiKey(row.encryptedApiKey, row.accountId);
+      decrypted = decryptApiKey(value.stored, value.accountId);
     } catch (error) {
       if (!(error instanceof ApiKeyDecryptionError)) throw error;
-      unreadableAccountIds.push(row.accountId);
+      unreadable++;
+      unreadableAccountIds.add(value.accountId);
       continue;
     }
-    if (decrypted.stale && (await reencrypt(row, decrypted.apiKey))) reencrypted++;
+    if (decrypted.stale && (await value.replace(decrypted.apiKey))) reencrypted++;
   }
   return {
     reencrypted,
-    current: rows.length - reencrypted - unreadableAccountIds.length,
-    unreadableAccountIds,
+    current: values.length - reencrypted - unreadable,
+    unreadable,
+    unreadableAccountIds: [...unreadableAccountIds],
   };
 }
 
