@@ -1,28 +1,13 @@
 /**
- * Runs once when the Next server starts: opening the database applies pending migrations
- * and, on the embedded database, takes the folder lock, so a second server fails at
- * start instead of on its first request. Then the watchdog loop starts, unless
- * CHIRP_WATCHDOG=off leaves it to a `npm run chirp -- watchdog` worker.
+ * Runs once when a Next server starts. The work is Node.js only, and the inline runtime
+ * check lets Next leave it out of the Edge build of this file.
  */
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build")
-    return;
-  const { getDb } = await import("@/lib/db/client");
-  const { ConfigError, watchdogSettings } = await import("@/lib/config");
-  try {
-    await getDb();
-    const settings = watchdogSettings();
-    if (settings.inApp) {
-      const { startWatchdog } = await import("@/lib/runpod/watchdog");
-      // No stop on shutdown: a pass cut short leaves its claimed cards due again after
-      // their back-off, and every write it makes is a transaction of its own.
-      startWatchdog({ settings });
-    }
-  } catch (error) {
-    // A server that cannot open its database would return 500 for every request, so it
-    // stops at once with the reason instead (the embedded folder in use, a bad setting).
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Chirp cannot start: ${error.message}`);
-    process.exit(1);
+  if (
+    process.env.NEXT_RUNTIME === "nodejs" &&
+    process.env.NEXT_PHASE !== "phase-production-build"
+  ) {
+    const { startServer } = await import("@/lib/server/start");
+    await startServer();
   }
 }

@@ -26,7 +26,8 @@ function readInteger(name: string, fallback: number): number {
 }
 
 export function dataDirectory(): string {
-  return path.resolve(process.env.CHIRP_DATA_DIR ?? ".chirp-data");
+  // The folder is chosen at run time, so the build must not trace it into the output.
+  return path.resolve(/* turbopackIgnore: true */ process.env.CHIRP_DATA_DIR ?? ".chirp-data");
 }
 
 export function databaseUrl(): string | undefined {
