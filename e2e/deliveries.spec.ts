@@ -37,6 +37,10 @@ test.describe("delivery log", () => {
     const message = await deliveriesPage.replay();
     expect(message).toContain("completed → completed");
     expect(message).toContain("no change");
+    await expect(
+      deliveriesPage.replays,
+      "the page lists the replay without a reload",
+    ).toContainText("card stayed completed");
 
     const html = await page.content();
     expect(html, "the webhook key never reaches the page").not.toContain(keys.webhookKey);

@@ -28,6 +28,11 @@ export class DeliveriesPage {
     return this.page.getByRole("button", { name: "Replay", exact: true });
   }
 
+  /** The replays of the open delivery, as its page lists them. */
+  get replays(): Locator {
+    return this.page.getByTestId("delivery-replays");
+  }
+
   get replayResult(): Locator {
     return this.page.getByTestId("replay-result");
   }

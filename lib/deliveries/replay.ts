@@ -1,3 +1,5 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { deliveries } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import {
   type AppliedStatus,
@@ -12,7 +14,7 @@ export interface ReplayResult extends AppliedStatus {
 
 /**
  * Re-applies a stored delivery's status object to its card, through the same path as a
- * live delivery. Replaying is safe to repeat: a terminal state is final, so a second
+ * live delivery. The replay's events name the delivery, so its page lists them. Replaying is safe to repeat: a terminal state is final, so a second
  * replay only records another event. Only deliveries accepted with 200 stored a status
  * object, so the others cannot be replayed.
  */
@@ -40,6 +42,14 @@ export async function replayDelivery({
     statusObject: parseStoredStatusObject(delivery.statusObject),
     deliveryId,
     replayOf: deliveryId,
+    // A delivery that touched no card on receipt links to the card its replay changed.
+    alsoWrite: (tx, activityId) =>
+      activityId === null
+        ? Promise.resolve()
+        : tx
+            .update(deliveries)
+            .set({ activityId })
+            .where(and(eq(deliveries.id, deliveryId), isNull(deliveries.activityId))),
   });
   return { deliveryId, ...applied };
 }

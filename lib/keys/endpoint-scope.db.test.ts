@@ -92,6 +92,8 @@ describe("webhook key endpoint scope", () => {
     });
 
     expect(replay.state).toBe("completed");
+    const [delivery] = await deliveriesOf(account.id);
+    expect(delivery?.activityId).toBe(replay.activityId);
   });
 
   it("allowing any endpoint again applies deliveries", async () => {

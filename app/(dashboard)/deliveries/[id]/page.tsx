@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { CodeBlock } from "@/app/_components/code-block";
 import { LocalTime } from "@/app/_components/local-time";
 import { ReplayDeliveryButton } from "@/app/_components/replay-delivery-button";
-import { getActivity } from "@/lib/activities/store";
+import { getActivity, listActivityEvents } from "@/lib/activities/store";
 import { publicBaseUrl } from "@/lib/config";
 import { curlCommand, formatBytes, prettyJson, responseLabel } from "@/lib/deliveries/format";
 import { getDelivery } from "@/lib/deliveries/queries";
@@ -24,6 +24,8 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 
 const NONE = <span className="text-zinc-500">—</span>;
 
+const stateLabel = (state: string) => state.replace("_", " ");
+
 export default async function DeliveryPage({ params }: { params: Promise<{ id: string }> }) {
   const { accountId } = await requireSession();
   const { id } = await params;
@@ -33,6 +35,11 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
   const activity = delivery.activityId
     ? await getActivity({ accountId, activityId: delivery.activityId })
     : undefined;
+  const replays = activity
+    ? (await listActivityEvents({ accountId, activityId: activity.id })).filter(
+        (event) => event.detail.replayOf === delivery.id,
+      )
+    : [];
   const pretty = prettyJson(delivery);
   const headers = Object.entries(delivery.headers).sort(([a], [b]) => a.localeCompare(b));
   const replayBlockedReason =
@@ -78,6 +85,20 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
               </span>
             </Field>
           ) : null}
+          {replays.length > 0 ? (
+            <Field label="Replayed">
+              <ul data-testid="delivery-replays" className="flex flex-col gap-0.5">
+                {replays.map((event) => (
+                  <li key={event.id}>
+                    <LocalTime iso={event.createdAt.toISOString()} />:{" "}
+                    {event.stateBefore === event.stateAfter
+                      ? `card stayed ${stateLabel(event.stateAfter)}`
+                      : `card ${stateLabel(event.stateBefore ?? "opened")} → ${stateLabel(event.stateAfter)}`}
+                  </li>
+                ))}
+              </ul>
+            </Field>
+          ) : null}
           <Field label="Job id">
             {delivery.jobId ? <code className="font-mono">{delivery.jobId}</code> : NONE}
           </Field>
@@ -95,7 +116,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
                 data-testid="delivery-card-link"
                 className="text-violet-300 hover:underline"
               >
-                {activity.jobName ?? activity.key} ({activity.state.replace("_", " ")})
+                {activity.jobName ?? activity.key} ({stateLabel(activity.state)})
               </Link>
             ) : delivery.activityId ? (
               <span className="text-zinc-500">
