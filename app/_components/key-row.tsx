@@ -85,6 +85,13 @@ function localTime(iso: string): string {
   );
 }
 
+const cellClass = "block px-3 py-1 md:table-cell md:py-3 md:whitespace-nowrap";
+
+/** A cell's column name, shown only where the keys stack because the header is hidden. */
+function MobileLabel({ children }: { children: ReactNode }) {
+  return <span className="mr-1.5 text-xs text-zinc-400 md:hidden">{children}:</span>;
+}
+
 /**
  * Renders one key of the keys page: its row, its actions, and below it the panel of the action
  * in progress (reroll, expiry or audit trail). A rerolled key's new value is kept only in
@@ -115,9 +122,9 @@ export function KeyRow({
       <tr
         data-testid="key-row"
         data-key-id={keyData.id}
-        className={status === "Active" ? "align-top" : "align-top text-zinc-500"}
+        className={`block py-2 align-top md:table-row md:py-0 ${status === "Active" ? "" : "text-zinc-500"}`}
       >
-        <td className="max-w-64 px-3 py-3">
+        <td className="block px-3 py-1 md:table-cell md:max-w-64 md:py-3">
           <span dir="auto" className="block truncate font-medium" title={keyData.name}>
             {keyData.name}
           </span>
@@ -146,17 +153,23 @@ export function KeyRow({
             </span>
           ) : null}
         </td>
-        <td className="px-3 py-3 whitespace-nowrap">
+        <td className={cellClass}>
+          <MobileLabel>Created</MobileLabel>
           <LocalTime iso={keyData.createdAt} />
         </td>
-        <td className="px-3 py-3 whitespace-nowrap">
+        <td className={cellClass}>
+          <MobileLabel>Last used</MobileLabel>
           {keyData.lastUsedAt ? <LocalTime iso={keyData.lastUsedAt} /> : "Never"}
         </td>
-        <td className="px-3 py-3 text-right tabular-nums">{keyData.useCount}</td>
-        <td className="px-3 py-3 whitespace-nowrap">
+        <td className={`${cellClass} tabular-nums md:text-right`}>
+          <MobileLabel>Uses</MobileLabel>
+          {keyData.useCount}
+        </td>
+        <td className={cellClass}>
+          <MobileLabel>Expires</MobileLabel>
           {keyData.expiresAt ? <LocalTime iso={keyData.expiresAt} /> : "Never"}
         </td>
-        <td className="px-3 py-3">
+        <td className="block px-3 py-1 md:table-cell md:py-3">
           <span
             className={`inline-block rounded-full border px-2 py-0.5 text-xs font-medium ${STATUS_CLASSES[status]}`}
           >
@@ -168,8 +181,8 @@ export function KeyRow({
             </span>
           ) : null}
         </td>
-        <td className="px-3 py-3">
-          <div className="flex flex-wrap justify-end gap-1.5">
+        <td className="block px-3 py-2 md:table-cell md:py-3">
+          <div className="flex flex-wrap gap-1.5 md:justify-end">
             {status === "Active" ? (
               <button type="button" className={buttonClass} onClick={() => toggle("reroll")}>
                 Reroll
@@ -215,9 +228,11 @@ export function KeyRow({
         </td>
       </tr>
       {panel || rerolled ? (
-        <tr className="bg-zinc-900/40">
-          <td colSpan={7} className="px-3 py-4">
-            <div className="flex flex-col gap-4">
+        <tr className="block bg-zinc-900/40 md:table-row">
+          <td colSpan={7} className="block px-3 py-4 md:table-cell">
+            {/* Zero width with a full minimum keeps long snippets from widening the table:
+                they scroll inside their own blocks instead. */}
+            <div className="flex w-0 min-w-full flex-col gap-4">
               {rerolled ? (
                 <NewKeyPanel
                   created={rerolled.created}

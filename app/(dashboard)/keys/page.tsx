@@ -60,9 +60,11 @@ export default async function KeysPage() {
             No keys yet. Create a webhook key and an API key to send your first job.
           </p>
         ) : (
+          // Below the md breakpoint each key is a stacked block with labelled fields, so that
+          // its actions stay on screen instead of in a table scrolled sideways.
           <div className="relative overflow-x-auto rounded-2xl border border-zinc-800">
-            <table className="w-full text-left text-sm">
-              <thead className="bg-zinc-900/80 text-xs tracking-wide text-zinc-400 uppercase">
+            <table className="block w-full text-left text-sm md:table">
+              <thead className="hidden bg-zinc-900/80 text-xs tracking-wide text-zinc-400 uppercase md:table-header-group">
                 <tr>
                   <th scope="col" className="px-3 py-3 font-medium">
                     Key
@@ -87,7 +89,7 @@ export default async function KeysPage() {
                   </th>
                 </tr>
               </thead>
-              <tbody className="divide-y divide-zinc-800">
+              <tbody className="block divide-y divide-zinc-800 md:table-row-group">
                 {keys.map((key) => (
                   <KeyRow key={key.id} keyData={rowData(key)} baseUrl={baseUrl} now={now} />
                 ))}
