@@ -117,6 +117,9 @@ test.describe("board", () => {
     await expect(board.card(onEndpoint)).toHaveAttribute("data-state", "completed");
     await expect(board.card(elsewhere)).toHaveCount(0);
     await expect(board.cards).toHaveCount(1);
+    // The counters follow the change and still count only the filtered endpoint.
+    await expect(board.stateCount("queued")).toContainText("0");
+    await expect(board.stateCount("completed")).toContainText("1");
     expect(await board.keptDocument(), "the board updated without a reload").toBe(true);
   });
 

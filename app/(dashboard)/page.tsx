@@ -3,19 +3,10 @@ import Link from "next/link";
 import { BoardEmptyState } from "@/app/_components/board-empty-state";
 import { BoardFilters } from "@/app/_components/board-filters";
 import { LiveBoard } from "@/app/_components/live-board";
+import { LiveStateCounters } from "@/app/_components/state-counters";
+import { countActivitiesByState, decodeCursor, listActivities } from "@/lib/activities/board";
+import { boardHref, parsePresentation } from "@/lib/activities/card-presentation";
 import {
-  countActivitiesByState,
-  decodeCursor,
-  listActivities,
-  type StateCounts,
-} from "@/lib/activities/board";
-import {
-  type CardPresentation,
-  parsePresentation,
-  withPresentation,
-} from "@/lib/activities/card-presentation";
-import {
-  type BoardFilters as Filters,
   filtersToParams,
   hasFilters,
   parseBoardFilters,
@@ -23,60 +14,10 @@ import {
 } from "@/lib/activities/filters";
 import { toActivityView } from "@/lib/activities/view";
 import { publicBaseUrl, staleAfterMinutes } from "@/lib/config";
-import { activityStates } from "@/lib/db/schema";
 import { latestEventId } from "@/lib/live/events";
 import { requireSession } from "./session";
 
 export const metadata: Metadata = { title: "Board" };
-
-function boardHref(
-  filters: Filters,
-  presentation: CardPresentation,
-  extra: Record<string, string> = {},
-): string {
-  const params = withPresentation(filtersToParams(filters), presentation);
-  for (const [name, value] of Object.entries(extra)) params.set(name, value);
-  const query = params.toString();
-  return query ? `/?${query}` : "/";
-}
-
-function StateCounters({
-  counts,
-  filters,
-  presentation,
-}: {
-  counts: StateCounts;
-  filters: Filters;
-  presentation: CardPresentation;
-}) {
-  return (
-    <nav aria-label="Cards per state" className="mb-4 flex flex-wrap gap-2 text-xs">
-      {activityStates.map((state) => {
-        const selected = filters.state === state;
-        const href = boardHref(
-          { ...filters, status: undefined, state: selected ? undefined : state },
-          presentation,
-        );
-        return (
-          <Link
-            key={state}
-            href={href}
-            data-testid="state-count"
-            data-state={state}
-            aria-current={selected ? "true" : undefined}
-            className={`rounded-full border px-3 py-1 ${
-              selected
-                ? "border-runpod-light bg-runpod/20 text-zinc-50"
-                : "border-zinc-700 text-zinc-300 hover:border-zinc-500"
-            }`}
-          >
-            {state} <span className="font-mono tabular-nums">{counts[state]}</span>
-          </Link>
-        );
-      })}
-    </nav>
-  );
-}
 
 export default async function BoardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { accountId } = await requireSession();
@@ -123,7 +64,11 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
               </ul>
             ) : null}
             {total > 0 || filtered ? (
-              <StateCounters counts={counts} filters={filters} presentation={presentation} />
+              <LiveStateCounters
+                initialCounts={counts}
+                filterValues={filterValues}
+                presentation={presentation}
+              />
             ) : null}
           </>
         }

@@ -12,6 +12,7 @@ import { cardTitle, isOpen, sortBoard, upsertActivity } from "@/lib/activities/p
 import type { ActivityView } from "@/lib/activities/view";
 import { ActivityPresentation } from "./dynamic-island";
 import { PresentationToggle } from "./presentation-toggle";
+import { BoardChangesContext } from "./state-counters";
 import { useLiveStream } from "./use-live-stream";
 
 /** Returns the current time, updated every second while `ticking` is true. */
@@ -132,11 +133,13 @@ export function LiveBoard({
   const [activities, setActivities] = useState(() => sortBoard(initialActivities));
   // A navigation to other filters or another page renders new initial cards.
   useEffect(() => setActivities(sortBoard(initialActivities)), [initialActivities]);
-  const connected = useLiveStream(latestEventId, (activity) =>
+  const [changes, setChanges] = useState(0);
+  const connected = useLiveStream(latestEventId, (activity) => {
+    setChanges((count) => count + 1);
     setActivities((board) =>
       applyLiveActivity(board, activity, matchesFilters(activity, filters), firstPage),
-    ),
-  );
+    );
+  });
   const openCount = activities.filter((activity) => isOpen(activity.state)).length;
   const now = useClock(serverNow, openCount > 0);
   const [presentation, choosePresentation] = usePresentation(initialPresentation);
@@ -157,7 +160,7 @@ export function LiveBoard({
           <PresentationToggle value={presentation} onChange={choosePresentation} />
         </div>
       </div>
-      {toolbar}
+      <BoardChangesContext value={changes}>{toolbar}</BoardChangesContext>
       {activities.length === 0 ? (
         emptyState
       ) : (

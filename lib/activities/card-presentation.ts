@@ -1,4 +1,4 @@
-import type { SearchParams } from "./filters";
+import { type BoardFilters, filtersToParams, type SearchParams } from "./filters";
 
 /**
  * The presentations of a Live Activity that the board can draw: the Lock Screen card and
@@ -54,4 +54,16 @@ export function withPresentation(
   if (presentation === DEFAULT_PRESENTATION) next.delete(PRESENTATION_PARAM);
   else next.set(PRESENTATION_PARAM, presentation);
   return next;
+}
+
+/** Builds a board URL with its filters, presentation and any `extra` parameters. */
+export function boardHref(
+  filters: BoardFilters,
+  presentation: CardPresentation,
+  extra: Record<string, string> = {},
+): string {
+  const params = withPresentation(filtersToParams(filters), presentation);
+  for (const [name, value] of Object.entries(extra)) params.set(name, value);
+  const query = params.toString();
+  return query ? `/?${query}` : "/";
 }
