@@ -60,6 +60,30 @@ test.describe("keys", () => {
     await expect(keysPage.newKey).toHaveCount(0);
   });
 
+  test("past expiry is rejected and the corrected date kept", async ({
+    account: _account,
+    keysPage,
+  }) => {
+    const page = keysPage.page;
+    await keysPage.goto();
+    await page.getByLabel("Name", { exact: true }).fill("expiring hook");
+    await page.getByLabel("Expiry", { exact: true }).selectOption("custom");
+    await page.getByLabel("Expiry date and time").fill("2020-01-01T10:00");
+    await page.getByRole("button", { name: "Create key", exact: true }).click();
+
+    await expect(page.getByRole("alert").filter({ hasText: "in the past" }).first()).toBeVisible();
+    await expect(page.getByLabel("Expiry", { exact: true }), "the choice survives").toHaveValue(
+      "custom",
+    );
+    await expect(page.getByLabel("Expiry date and time")).toHaveValue("2020-01-01T10:00");
+
+    await page.getByLabel("Expiry date and time").fill("2030-06-01T09:00");
+    await page.getByRole("button", { name: "Create key", exact: true }).click();
+    await expect(keysPage.newKey).toHaveText(/^chirp_wh_/);
+    const keyId = `key_${((await keysPage.newKey.textContent()) ?? "").split("_")[3]}`;
+    await expect(keysPage.row(keyId)).toContainText("2030");
+  });
+
   test("new key is shown only once", async ({ keys, keysPage }) => {
     await keysPage.page.reload();
     await expect(keysPage.newKey).toHaveCount(0);

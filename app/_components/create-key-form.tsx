@@ -19,7 +19,12 @@ import {
 import { CodeBlock } from "./code-block";
 import { type CodeTab, CodeTabs } from "./code-tabs";
 import { CopyButton } from "./copy-button";
-import { ExpiryField, readExpiryFields } from "./expiry-field";
+import {
+  ExpiryField,
+  readExpiryFields,
+  type SubmittedExpiry,
+  submittedExpiry,
+} from "./expiry-field";
 import { SubmitButton } from "./submit-button";
 import { useToast } from "./toast";
 
@@ -30,7 +35,7 @@ interface FormState {
   byKind: Partial<Record<KeyKind, string>>;
   error?: Extract<CreateKeyResult, { ok: false }>;
   /** The fields as sent with a rejected request, shown again so nothing typed is lost. */
-  submitted?: { kind: string; name: string; endpointIds: string };
+  submitted?: { kind: string; name: string; endpointIds: string; expiry: SubmittedExpiry };
 }
 
 function submittedFields(formData: FormData): NonNullable<FormState["submitted"]> {
@@ -38,7 +43,12 @@ function submittedFields(formData: FormData): NonNullable<FormState["submitted"]
     const value = formData.get(name);
     return typeof value === "string" ? value : "";
   };
-  return { kind: text("kind") || "webhook", name: text("name"), endpointIds: text("endpointIds") };
+  return {
+    kind: text("kind") || "webhook",
+    name: text("name"),
+    endpointIds: text("endpointIds"),
+    expiry: submittedExpiry(formData),
+  };
 }
 
 const KIND_LABELS: Record<KeyKind, string> = { webhook: "webhook key", api: "API key" };
@@ -143,7 +153,7 @@ export function CreateKeyForm({
             className={`${fieldClass} font-mono`}
           />
         </div>
-        <ExpiryField invalid={Boolean(expiryError)} />
+        <ExpiryField invalid={Boolean(expiryError)} submitted={state.submitted?.expiry} />
         <SubmitButton pending={pending}>Create key</SubmitButton>
       </form>
       {state.error ? (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 
 const EXPIRY_CHOICES = [
   { value: "none", label: "No expiry" },
@@ -36,10 +36,37 @@ export function readExpiryFields(formData: FormData): { expiresAt: string } | { 
 const fieldClass =
   "rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 outline-none transition focus:border-runpod-light focus:ring-2 focus:ring-runpod-light/30 aria-invalid:border-red-500";
 
-/** Renders an expiry choice: none, 7, 30 or 90 days from now, or a custom date and time. */
-export function ExpiryField({ label = "Expiry", invalid }: { label?: string; invalid?: boolean }) {
+/** The expiry fields as the user filled them in, to show them again after an error. */
+export interface SubmittedExpiry {
+  choice: string;
+  custom: string;
+}
+
+export function submittedExpiry(formData: FormData): SubmittedExpiry {
+  return {
+    choice: String(formData.get("expiry") ?? "none"),
+    custom: String(formData.get("expiryCustom") ?? ""),
+  };
+}
+
+/**
+ * Renders an expiry choice: none, 7, 30 or 90 days from now, or a custom date and time.
+ * The fields are uncontrolled with `submitted` as their defaults: React resets a form
+ * after its action, and the reset then restores what the user sent instead of "No expiry".
+ */
+export function ExpiryField({
+  label = "Expiry",
+  invalid,
+  submitted,
+}: {
+  label?: string;
+  invalid?: boolean;
+  submitted?: SubmittedExpiry;
+}) {
   const id = useId();
-  const [choice, setChoice] = useState("none");
+  const initialChoice = submitted?.choice ?? "none";
+  const [choice, setChoice] = useState(initialChoice);
+  useEffect(() => setChoice(initialChoice), [initialChoice]);
   return (
     <div className="flex flex-col gap-1.5">
       <label htmlFor={id} className="text-sm font-medium text-zinc-300">
@@ -47,9 +74,11 @@ export function ExpiryField({ label = "Expiry", invalid }: { label?: string; inv
       </label>
       <div className="flex flex-wrap gap-2">
         <select
+          // React sets a select's default only when it mounts, so a new default remounts it.
+          key={initialChoice}
           id={id}
           name="expiry"
-          value={choice}
+          defaultValue={initialChoice}
           onChange={(event) => setChoice(event.target.value)}
           aria-invalid={invalid ? true : undefined}
           className={fieldClass}
@@ -62,9 +91,11 @@ export function ExpiryField({ label = "Expiry", invalid }: { label?: string; inv
         </select>
         {choice === "custom" ? (
           <input
+            key={submitted?.custom}
             type="datetime-local"
             name="expiryCustom"
             aria-label="Expiry date and time"
+            defaultValue={submitted?.custom}
             required
             className={fieldClass}
           />

@@ -17,7 +17,12 @@ import {
 } from "@/app/(dashboard)/keys/actions";
 import type { KeyKind } from "@/lib/db/schema";
 import { NewKeyPanel } from "./create-key-form";
-import { ExpiryField, readExpiryFields } from "./expiry-field";
+import {
+  ExpiryField,
+  readExpiryFields,
+  type SubmittedExpiry,
+  submittedExpiry,
+} from "./expiry-field";
 import { LocalTime } from "./local-time";
 import { RevokeKeyButton } from "./revoke-key-button";
 import { Spinner } from "./spinner";
@@ -342,25 +347,30 @@ function RerollForm({
 
 function ExpiryForm({ keyId, onDone }: { keyId: string; onDone: () => void }) {
   const toast = useToast();
-  const [result, formAction, pending] = useActionState<SetExpiryResult | null, FormData>(
-    async (_previous, formData) => {
-      const expiry = readExpiryFields(formData);
-      if ("error" in expiry) return { ok: false, message: expiry.error };
-      formData.set("expiresAt", expiry.expiresAt);
-      const outcome = await setKeyExpiryFromForm(formData);
-      toast(
-        outcome.ok ? "Expiry saved." : `Saving the expiry failed: ${outcome.message}`,
-        outcome.ok ? "success" : "error",
-      );
-      if (outcome.ok) onDone();
-      return outcome;
-    },
-    null,
-  );
+  const [result, formAction, pending] = useActionState<
+    (SetExpiryResult & { submitted: SubmittedExpiry }) | null,
+    FormData
+  >(async (_previous, formData) => {
+    const submitted = submittedExpiry(formData);
+    const expiry = readExpiryFields(formData);
+    if ("error" in expiry) return { ok: false, message: expiry.error, submitted };
+    formData.set("expiresAt", expiry.expiresAt);
+    const outcome = await setKeyExpiryFromForm(formData);
+    toast(
+      outcome.ok ? "Expiry saved." : `Saving the expiry failed: ${outcome.message}`,
+      outcome.ok ? "success" : "error",
+    );
+    if (outcome.ok) onDone();
+    return { ...outcome, submitted };
+  }, null);
   return (
     <form action={formAction} className="flex flex-wrap items-end gap-3" aria-label="Set expiry">
       <input type="hidden" name="keyId" value={keyId} />
-      <ExpiryField label="Expires" invalid={Boolean(result && !result.ok)} />
+      <ExpiryField
+        label="Expires"
+        invalid={Boolean(result && !result.ok)}
+        submitted={result?.submitted}
+      />
       <button type="submit" disabled={pending} aria-busy={pending} className={primaryButtonClass}>
         {pending ? <Spinner /> : null}
         Save expiry
