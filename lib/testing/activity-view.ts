@@ -25,6 +25,7 @@ export function activityViewFixture(overrides: Partial<ActivityView> = {}): Acti
     createdAt: "2025-01-01T10:00:00.000Z",
     updatedAt: "2025-01-01T10:00:00.000Z",
     closedAt: null,
+    mergedInto: null,
     ...overrides,
   };
 }
