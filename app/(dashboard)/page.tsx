@@ -24,6 +24,7 @@ import {
 import { toActivityView } from "@/lib/activities/view";
 import { publicBaseUrl, staleAfterMinutes } from "@/lib/config";
 import { activityStates } from "@/lib/db/schema";
+import { countOpenGroups } from "@/lib/duplicates/queries";
 import { latestEventId } from "@/lib/live/events";
 import { requireSession } from "./session";
 
@@ -78,6 +79,23 @@ function StateCounters({
   );
 }
 
+/** Links to the Duplicates page while the account has groups of cards that are likely one job. */
+function DuplicatesBadge({ count }: { count: number }) {
+  return (
+    <p className="mb-4">
+      <Link
+        href="/duplicates"
+        data-testid="duplicates-badge"
+        className="inline-flex items-center gap-2 rounded-full border border-amber-500/50 bg-amber-500/10 px-3 py-1 text-sm text-amber-300 hover:border-amber-400"
+      >
+        <span className="font-mono tabular-nums">{count}</span>{" "}
+        {count === 1 ? "possible duplicate card" : "possible duplicate cards"}
+        <span aria-hidden="true">→</span>
+      </Link>
+    </p>
+  );
+}
+
 export default async function BoardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { accountId } = await requireSession();
   const params = await searchParams;
@@ -93,9 +111,10 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
   // The event id is read first: a change committed between the two reads is then sent
   // again by the stream, which is harmless, instead of being missed.
   const afterEventId = await latestEventId({ accountId });
-  const [page, counts] = await Promise.all([
+  const [page, counts, duplicateGroups] = await Promise.all([
     listActivities({ accountId, filters, cursor }),
     countActivitiesByState({ accountId, filters }),
+    countOpenGroups({ accountId }),
   ]);
   const filterValues = Object.fromEntries(filtersToParams(filters));
   const filtered = hasFilters(filters);
@@ -122,6 +141,7 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
                 ))}
               </ul>
             ) : null}
+            {duplicateGroups > 0 ? <DuplicatesBadge count={duplicateGroups} /> : null}
             {total > 0 || filtered ? (
               <StateCounters counts={counts} filters={filters} presentation={presentation} />
             ) : null}

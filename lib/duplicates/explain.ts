@@ -2,7 +2,7 @@ import type { Activity, DuplicateGroup, EventSource } from "@/lib/db/schema";
 import { activityStartExample, proxyRunExample } from "@/lib/keys/examples";
 import type { DuplicateEvidence, DuplicateRule } from "./rules";
 
-/** Who opened a card, in the words the Duplicates page uses. */
+/** The words the Duplicates page uses for the source that opened a card. */
 export const SOURCE_WORDS: Record<EventSource, string> = {
   api: "client start (POST /v1/activity/start)",
   inspector: "inspector (Chirp's RunPod submit proxy)",
@@ -12,9 +12,9 @@ export const SOURCE_WORDS: Record<EventSource, string> = {
 };
 
 export interface Explanation {
-  /** What made two cards, in one or two sentences. */
+  /** The reason for two cards, in one or two sentences. */
   cause: string;
-  /** What to change in the submission script or the settings. */
+  /** The change to the submission script or the settings that prevents it. */
   fix: string;
   /** A copy-ready corrected call, with this Chirp server's URL. */
   snippet: string;

@@ -13,17 +13,18 @@ import { appendEvent } from "@/lib/live/events";
 import { isTerminal } from "@/lib/runpod/status";
 import { type MergeSnapshot, restoredColumns, snapshotCard } from "./snapshot";
 
+const SURVIVOR_RANK: Partial<Record<Activity["openedBy"], number>> = { inspector: 0, webhook: 2 };
+
 /**
  * Picks the card that survives a merge. A card the RunPod submit proxy opened is keyed by
- * RunPod's job id, so it wins; otherwise the oldest card a client opened, because it
+ * RunPod's job id, so it wins. Otherwise the oldest card a client opened wins, because it
  * carries the job name and endpoint that the script sent. A card a webhook opened
  * survives only when every member was opened by one.
  */
 export function chooseSurvivor<T extends Pick<Activity, "id" | "openedBy" | "createdAt">>(
   cards: readonly T[],
 ): T {
-  const rank = (card: T) =>
-    card.openedBy === "inspector" ? 0 : card.openedBy === "webhook" ? 2 : 1;
+  const rank = (card: T) => SURVIVOR_RANK[card.openedBy] ?? 1;
   return [...cards].sort(
     (a, b) =>
       rank(a) - rank(b) || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1),
