@@ -9,8 +9,7 @@ import {
   activityEvents,
   type EventSource,
 } from "@/lib/db/schema";
-import { autoMergeGroups } from "@/lib/duplicates/auto-merge";
-import { detectDuplicates } from "@/lib/duplicates/detect";
+import { findDuplicatesOf } from "@/lib/duplicates/auto-merge";
 import { ApiError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
 import { appendEvent } from "@/lib/live/events";
@@ -250,27 +249,25 @@ export async function applyChange(tx: Transaction, change: ActivityChange): Prom
 /**
  * Applies a change in a transaction of its own. `alsoWrite` runs in the same transaction,
  * for records that must commit or roll back with the change, such as the delivery. A
- * card that the change created or closed is checked for duplicates in that transaction
- * too, and the groups found are merged after the commit when the account auto-merges.
+ * card that the change created or closed is then checked for duplicates.
  */
 export async function changeActivity(
   change: ActivityChange,
   alsoWrite?: (tx: Transaction, result: ChangeResult) => Promise<unknown>,
 ): Promise<ChangeResult> {
   const db = await getDb();
-  const { result, groups } = await db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const result = await applyChange(tx, change);
     await alsoWrite?.(tx, result);
-    const detects = result.created || (result.transitioned && isTerminal(result.activity.state));
-    const groups = detects
-      ? await detectDuplicates(tx, result.activity, { created: result.created })
-      : [];
-    return { result, groups };
+    return result;
   });
-  await autoMergeGroups(change.accountId, groups);
+  if (result.created || (result.transitioned && isTerminal(result.activity.state))) {
+    await findDuplicatesOf(result.activity, { created: result.created });
+  }
   return result;
 }
 
+/** Returns the card with this key, else the card the key attached to. */
 export async function getActivityByKey({
   accountId,
   key,
@@ -285,7 +282,13 @@ export async function getActivityByKey({
     .select()
     .from(activities)
     .where(routingKey(accountId, schemaId, key));
-  return row;
+  if (row) return row;
+  // A key that attached to another source's card names that card.
+  const [attached] = await db
+    .select()
+    .from(activities)
+    .where(attachedKeyMatch(accountId, schemaId, key));
+  return attached;
 }
 
 export async function getActivity({

@@ -18,8 +18,8 @@ import {
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 /**
- * Who opens an account's cards: `client` (activity/start), `inspector` (the RunPod submit
- * proxy) or `both`. With one chosen, the other attaches to the card it opened.
+ * The sources that may open an account's cards: `client` (activity/start), `inspector`
+ * (the RunPod submit proxy) or `both`. With one chosen, the other attaches to its card.
  */
 export const cardOpeners = ["both", "client", "inspector"] as const;
 export type CardOpener = (typeof cardOpeners)[number];
@@ -366,10 +366,9 @@ export const duplicateGroupMembers = pgTable(
     groupId: text("group_id")
       .notNull()
       .references(() => duplicateGroups.id, { onDelete: "cascade" }),
-    // No foreign key to activities: detection inserts members while the writer holds the
-    // account's event lock, and the key-share lock a foreign key takes on the card would
-    // wait for a writer that holds the card and waits for that account lock. Cards are
-    // only deleted with their account, which deletes the members too.
+    // No foreign key to activities, so storing a group takes no lock on its cards and never
+    // waits for a writer or a merge that holds one. Cards are only deleted with their
+    // account, which deletes the members too.
     activityId: text("activity_id").notNull(),
     accountId: text("account_id")
       .notNull()

@@ -1,15 +1,35 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
-import { accounts, type DuplicateGroup } from "@/lib/db/schema";
+import { type Activity, accounts, type DuplicateGroup } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
+import { detectDuplicates } from "./detect";
 import { mergeDuplicateGroup } from "./merge";
 
 /**
+ * Checks a card that a change just created or closed for duplicates, right after the
+ * change committed, and merges what it finds when the account auto-merges. Running after
+ * the commit keeps the change's transaction and the account's event lock short. Of two
+ * cards committed at about the same time, the check of the later one starts after both
+ * committed and reads the other, so no pair is missed. A failure is logged and leaves the change as it
+ * is, because the change has committed.
+ */
+export async function findDuplicatesOf(card: Activity, { created }: { created: boolean }) {
+  try {
+    const db = await getDb();
+    const groups = await db.transaction((tx) => detectDuplicates(tx, card, { created }));
+    await autoMergeGroups(card.accountId, groups);
+  } catch (error) {
+    logger.error(
+      { err: error, accountId: card.accountId, activityId: card.id },
+      "duplicate detection failed",
+    );
+  }
+}
+
+/**
  * Merges the high-confidence groups just found when the account turned auto-merge on.
- * It runs after the change that found them has committed: a merge locks several cards,
- * which inside a writer's transaction could wait in a cycle with another writer. A
- * merge that fails leaves its group open on the Duplicates page.
+ * A merge that fails leaves its group open on the Duplicates page.
  */
 export async function autoMergeGroups(accountId: string, groups: readonly DuplicateGroup[]) {
   const high = groups.filter((group) => group.confidence === "high");

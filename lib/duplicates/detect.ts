@@ -47,9 +47,7 @@ export function memberKey(activityIds: readonly string[]): string {
 
 /**
  * Finds the cards likely to be the same job as `card`, which was just created or closed,
- * and stores a group for each pair that has none yet. It runs in the transaction of the
- * change, after the change's event took the account's lock, so the cards of concurrent
- * changes to the account have committed and are seen. Every query is bounded by an index
+ * and stores a group for each pair that has none yet. Every query is bounded by an index
  * on the account: its open cards, an endpoint's cards, or cards by key.
  */
 export async function detectDuplicates(

@@ -199,7 +199,11 @@ describe("duplicate detection", () => {
     const start = await postActivity("start", apiKey, runpodStart(runName, { endpoint: ENDPOINT }));
     const job = await submitThroughInspector(apiKey);
 
-    expect(await getActivityByKey({ accountId: account.id, key: job })).toBeUndefined();
+    const attached = await getActivityByKey({ accountId: account.id, key: job });
+    expect(attached?.id).toBe(start.json.activity.id);
+    expect(attached?.attachedKey).toBe(job);
+    const unknown = await postWebhook(webhookKey, { id: job, status: "PAUSED" });
+    expect(unknown.json.activityId).toBe(start.json.activity.id);
     const webhook = await postWebhook(webhookKey, completed(job));
     expect(webhook.json.activityId).toBe(start.json.activity.id);
     expect((await cardRow(account.id, start.json.activity.id)).state).toBe("completed");
@@ -214,6 +218,17 @@ describe("duplicate detection", () => {
     const [entry] = await listDuplicateGroups({ accountId: account.id, status: "open" });
     expect(entry?.group.rule).toBe("same_name_within_window");
     expect(entry?.group.confidence).toBe("medium");
+  });
+
+  it("two starts at once: one group", async () => {
+    const { account, apiKey } = await createTestAccount();
+    await Promise.all([
+      postActivity("start", apiKey, runpodStart(`retry-a-${jobId("")}`)),
+      postActivity("start", apiKey, runpodStart(`retry-b-${jobId("")}`)),
+    ]);
+
+    const groups = await listDuplicateGroups({ accountId: account.id, status: "open" });
+    expect(groups.map((entry) => entry.group.rule)).toEqual(["same_name_within_window"]);
   });
 
   it("job id in another card's name: grouped", async () => {
