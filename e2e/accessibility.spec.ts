@@ -2,8 +2,9 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { SignInPage, SignUpPage } from "./pages/auth-pages";
+import { DuplicatesPage } from "./pages/duplicates-page";
 import { SettingsPage } from "./pages/settings-page";
-import { openCardsOfEveryState } from "./support/cards";
+import { openCardsOfEveryState, openDuplicateCards } from "./support/cards";
 
 /**
  * Runs axe on every page in both themes, on a desktop and at a phone's width, and fails on
@@ -84,6 +85,14 @@ for (const theme of THEMES) {
         await expectAccessible(page, "delivery");
         await new SettingsPage(page).goto();
         await expectAccessible(page, "settings");
+
+        const duplicates = new DuplicatesPage(page);
+        await duplicates.goto();
+        await expectAccessible(page, "duplicates, empty");
+        await openDuplicateCards(keys);
+        await duplicates.goto();
+        await expect(duplicates.groups).toHaveCount(1);
+        await expectAccessible(page, "duplicates");
 
         if (viewportName === "phone") {
           await page.getByRole("button", { name: "Menu" }).click();

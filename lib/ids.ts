@@ -15,6 +15,6 @@ export function randomSecret(length: number): string {
 }
 
 /** Returns a new record id with a readable prefix, such as `act_3k9x…`. */
-export function newId(prefix: "acc" | "act" | "dlv"): string {
+export function newId(prefix: "acc" | "act" | "dlv" | "dup"): string {
   return `${prefix}_${randomString(20)}`;
 }

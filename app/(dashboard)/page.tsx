@@ -3,7 +3,7 @@ import Link from "next/link";
 import { BoardEmptyState } from "@/app/_components/board-empty-state";
 import { BoardFilters } from "@/app/_components/board-filters";
 import { LiveBoard } from "@/app/_components/live-board";
-import { LiveStateCounters } from "@/app/_components/state-counters";
+import { LiveBoardSummary } from "@/app/_components/state-counters";
 import { countActivitiesByState, decodeCursor, listActivities } from "@/lib/activities/board";
 import { boardHref, parsePresentation } from "@/lib/activities/card-presentation";
 import {
@@ -14,6 +14,7 @@ import {
 } from "@/lib/activities/filters";
 import { toActivityView } from "@/lib/activities/view";
 import { publicBaseUrl, staleAfterMinutes } from "@/lib/config";
+import { countOpenGroups } from "@/lib/duplicates/queries";
 import { latestEventId } from "@/lib/live/events";
 import { requireSession } from "./session";
 
@@ -34,9 +35,10 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
   // The event id is read first: a change committed between the two reads is then sent
   // again by the stream, which is harmless, instead of being missed.
   const afterEventId = await latestEventId({ accountId });
-  const [page, counts] = await Promise.all([
+  const [page, counts, duplicateGroups] = await Promise.all([
     listActivities({ accountId, filters, cursor }),
     countActivitiesByState({ accountId, filters }),
+    countOpenGroups({ accountId }),
   ]);
   const filterValues = Object.fromEntries(filtersToParams(filters));
   const filtered = hasFilters(filters);
@@ -63,13 +65,12 @@ export default async function BoardPage({ searchParams }: { searchParams: Promis
                 ))}
               </ul>
             ) : null}
-            {total > 0 || filtered ? (
-              <LiveStateCounters
-                initialCounts={counts}
-                filterValues={filterValues}
-                presentation={presentation}
-              />
-            ) : null}
+            <LiveBoardSummary
+              initial={{ counts, duplicateGroups }}
+              showCounters={total > 0 || filtered}
+              filterValues={filterValues}
+              presentation={presentation}
+            />
           </>
         }
         initialActivities={page.activities.map(toActivityView)}

@@ -109,6 +109,15 @@ export function ActivityCard({
             <div className={`h-full w-full ${colors.bar}`} />
           )}
         </div>
+        {activity.mergedInto ? (
+          <Link
+            href={`/activities/${activity.mergedInto}`}
+            data-testid="merged-into-link"
+            className="relative z-10 shrink-0 rounded text-xs text-zinc-300 underline-offset-2 hover:text-white hover:underline focus-visible:outline-2 focus-visible:outline-runpod-light"
+          >
+            Merged into the job&rsquo;s card<span aria-hidden="true"> →</span>
+          </Link>
+        ) : null}
         {activity.consoleUrl ? (
           <a
             href={activity.consoleUrl}

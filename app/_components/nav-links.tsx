@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/", label: "Board" },
   { href: "/deliveries", label: "Deliveries" },
+  { href: "/duplicates", label: "Duplicates" },
   { href: "/keys", label: "Keys" },
   { href: "/settings", label: "Settings" },
 ] as const;

@@ -13,27 +13,33 @@ export const BoardChangesContext = createContext(0);
 // Under a steady stream of changes the counts are read at most this often.
 const REFRESH_INTERVAL_MS = 1000;
 
+/** The board's summary: cards per state under its filters, and open duplicate groups. */
+export interface BoardSummary {
+  counts: StateCounts;
+  duplicateGroups: number;
+}
+
 /**
- * The cards per state of the filtered board, each a link that filters by its state. The
- * server renders the first counts; after live changes they are read again from
+ * The board's summary, drawn under its filters: a link to the Duplicates page while the
+ * account has open groups, and the cards per state, each a link that filters by its state.
+ * The server renders the first summary. After live changes it is read again from
  * `/api/board/counts`, because a change to a card on another page of the board moves the
- * counts too.
+ * counts too, and the check for duplicates follows a change.
  */
-export function LiveStateCounters({
-  initialCounts,
+export function LiveBoardSummary({
+  initial,
+  showCounters,
   filterValues,
   presentation,
 }: {
-  initialCounts: StateCounts;
+  initial: BoardSummary;
+  showCounters: boolean;
   filterValues: Record<string, string>;
   presentation: CardPresentation;
 }) {
-  const filterKey = JSON.stringify(filterValues);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey is filterValues by value
-  const filters = useMemo(() => parseBoardFilters(filterValues).filters, [filterKey]);
   const changes = useContext(BoardChangesContext);
-  const [counts, setCounts] = useState(initialCounts);
-  useEffect(() => setCounts(initialCounts), [initialCounts]);
+  const [summary, setSummary] = useState(initial);
+  useEffect(() => setSummary(initial), [initial]);
 
   const scheduled = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const query = new URLSearchParams(filterValues).toString();
@@ -43,14 +49,57 @@ export function LiveStateCounters({
       scheduled.current = undefined;
       try {
         const response = await fetch(`/api/board/counts?${query}`, { cache: "no-store" });
-        if (response.ok) setCounts(((await response.json()) as { counts: StateCounts }).counts);
+        if (response.ok) setSummary((await response.json()) as BoardSummary);
       } catch {
-        // Offline for a moment: the next change or a reload reads the counts again.
+        // Offline for a moment: the next change or a reload reads the summary again.
       }
     }, REFRESH_INTERVAL_MS);
   }, [changes, query]);
   useEffect(() => () => clearTimeout(scheduled.current), []);
 
+  return (
+    <>
+      {summary.duplicateGroups > 0 ? <DuplicatesBadge count={summary.duplicateGroups} /> : null}
+      {showCounters ? (
+        <StateCounters
+          counts={summary.counts}
+          filterValues={filterValues}
+          presentation={presentation}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** Links to the Duplicates page while the account has groups of cards that are likely one job. */
+function DuplicatesBadge({ count }: { count: number }) {
+  return (
+    <p className="mb-4">
+      <Link
+        href="/duplicates"
+        data-testid="duplicates-badge"
+        className="inline-flex items-center gap-2 rounded-full border border-amber-500/50 bg-amber-500/10 px-3 py-1 text-sm text-amber-300 hover:border-amber-400"
+      >
+        <span className="font-mono tabular-nums">{count}</span>{" "}
+        {count === 1 ? "possible duplicate card" : "possible duplicate cards"}
+        <span aria-hidden="true">→</span>
+      </Link>
+    </p>
+  );
+}
+
+function StateCounters({
+  counts,
+  filterValues,
+  presentation,
+}: {
+  counts: StateCounts;
+  filterValues: Record<string, string>;
+  presentation: CardPresentation;
+}) {
+  const filterKey = JSON.stringify(filterValues);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey is filterValues by value
+  const filters = useMemo(() => parseBoardFilters(filterValues).filters, [filterKey]);
   return (
     <nav aria-label="Cards per state" className="mb-4 flex flex-wrap gap-2 text-xs">
       {activityStates.map((state) => {

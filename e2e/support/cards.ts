@@ -1,5 +1,11 @@
 import { type ActivityState, activityStates } from "@/lib/db/schema";
-import { ENDPOINT_ID, newJobId, postActivity, postWebhook } from "./chirp-api";
+import {
+  completedStatusObject,
+  ENDPOINT_ID,
+  newJobId,
+  postActivity,
+  postWebhook,
+} from "./chirp-api";
 
 /** The RunPod status that closes a card in each terminal state. */
 export const TERMINAL_STATUSES = {
@@ -11,12 +17,13 @@ export const TERMINAL_STATUSES = {
 
 /**
  * The states a user's script and RunPod's webhook can put a card in. `expired` comes only
- * from the watchdog, when RunPod returns 404 for the job.
+ * from the watchdog, when RunPod returns 404 for the job, and `merged` only from merging
+ * duplicate cards.
  */
-export type CardState = Exclude<ActivityState, "expired">;
+export type CardState = Exclude<ActivityState, "expired" | "merged">;
 
 export const CARD_STATES = activityStates.filter(
-  (state): state is CardState => state !== "expired",
+  (state): state is CardState => state !== "expired" && state !== "merged",
 );
 
 function expectStatus(response: { status: number; json: unknown }, expected: number[]): void {
@@ -76,4 +83,26 @@ export async function openCardsOfEveryState(keys: {
   const jobIds = {} as Record<CardState, string>;
   for (const state of CARD_STATES) jobIds[state] = await openCard(keys, state);
   return jobIds;
+}
+
+/**
+ * Gives one job two cards the way a script that starts under its own run name does: the
+ * start opens a card under the run name, and RunPod's webhook opens another under the job
+ * id. Returns both keys.
+ */
+export async function openDuplicateCards(
+  keys: { apiKey: string; webhookUrl: string },
+  runName = `e2e-run-${Date.now()}`,
+): Promise<{ runName: string; jobId: string }> {
+  expectStatus(
+    await postActivity("start", keys.apiKey, {
+      key: runName,
+      jobName: "e2e-nightly-render",
+      endpoint: ENDPOINT_ID,
+    }),
+    [201],
+  );
+  const jobId = newJobId();
+  expectStatus(await postWebhook(keys.webhookUrl, completedStatusObject(jobId)), [200]);
+  return { runName, jobId };
 }

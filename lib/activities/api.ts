@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { ActivityState } from "@/lib/db/schema";
+import { attachToOtherSourceCard } from "@/lib/duplicates/attach";
+import { getDuplicateSettings } from "@/lib/duplicates/settings";
 import { ApiError, type FieldProblem } from "@/lib/http/errors";
 import { ENDPOINT_ID_PATTERN, isTerminal, stateForStatus } from "@/lib/runpod/status";
 import { CONTROL_CHARACTER, MAX_JOB_ID_LENGTH } from "@/lib/runpod/webhook";
@@ -243,12 +245,36 @@ export function endChange({
   };
 }
 
+export interface ActivityResponse {
+  status: number;
+  activity: ActivityView;
+  changed: boolean;
+  /** Set when a start attached to the card the RunPod submit proxy opened for the job. */
+  attachedTo?: { id: string; key: string };
+}
+
+/**
+ * Applies one activity request. When the account lets only the inspector open cards, a
+ * start for a new key first tries to attach to the inspector's card for the job.
+ */
 export async function handleActivityRequest(
   action: ActivityAction,
   accountId: string,
   body: Record<string, unknown>,
-): Promise<{ status: number; activity: ActivityView; changed: boolean }> {
-  const result = await changeActivity(changeFor(action, accountId, body));
+): Promise<ActivityResponse> {
+  const change = changeFor(action, accountId, body);
+  if (action === "start" && (await getDuplicateSettings(accountId)).cardOpener === "inspector") {
+    const attached = await attachToOtherSourceCard(change, "inspector");
+    if (attached) {
+      return {
+        status: 200,
+        activity: toActivityView(attached.result.activity),
+        changed: attached.result.transitioned,
+        attachedTo: { id: attached.attachedTo.id, key: attached.attachedTo.key },
+      };
+    }
+  }
+  const result = await changeActivity(change);
   return {
     status: result.created ? 201 : 200,
     activity: toActivityView(result.activity),

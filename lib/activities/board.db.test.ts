@@ -201,6 +201,7 @@ describe("countActivitiesByState", () => {
       timed_out: 1,
       cancelled: 1,
       expired: 0,
+      merged: 0,
     });
   });
 
@@ -218,6 +219,7 @@ describe("countActivitiesByState", () => {
       timed_out: 0,
       cancelled: 1,
       expired: 0,
+      merged: 0,
     });
   });
 
@@ -235,6 +237,7 @@ describe("countActivitiesByState", () => {
       timed_out: 0,
       cancelled: 0,
       expired: 0,
+      merged: 0,
     });
   });
 });

@@ -30,6 +30,7 @@ const STATUS_WORDS: Record<ActivityState, string> = {
   timed_out: "TIMED_OUT",
   cancelled: "CANCELLED",
   expired: "EXPIRED",
+  merged: "MERGED",
 };
 
 function closed(state: ActivityState, overrides: Partial<ActivityView> = {}): ActivityView {
@@ -56,6 +57,7 @@ const CARDS_BY_STATE: Array<[ActivityState, ActivityView, "start" | "update" | "
   ["timed_out", closed("timed_out"), "end", "red"],
   ["cancelled", closed("cancelled"), "end", "orange"],
   ["expired", closed("expired"), "end", "grey"],
+  ["merged", closed("merged"), "end", "grey"],
 ];
 
 /** A card with every text at or past its limit, in several scripts. */
@@ -136,6 +138,8 @@ describe("activityContentState", () => {
       executionTimeoutMs: null,
       nextPollAt: new Date(CHANGED),
       pollCount: 0,
+      mergedInto: null,
+      attachedKey: null,
     };
 
     expect(activityContentState(row)).toEqual(activityContentState(toActivityView(row)));

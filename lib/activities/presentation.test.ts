@@ -83,6 +83,10 @@ describe("actionLine", () => {
     expect(actionLine(view({ queueCount: 4 }))).toBe("Waiting for a GPU, 4 in queue");
   });
 
+  it("explains a merged card", () => {
+    expect(actionLine(view({ state: "merged" }))).toBe("Merged into another card of the same job");
+  });
+
   it("explains an expired card", () => {
     expect(actionLine(view({ state: "expired" }))).toBe("RunPod no longer knows this job");
   });
@@ -184,6 +188,7 @@ describe("cardColor", () => {
     ["timed_out", "red"],
     ["cancelled", "orange"],
     ["expired", "grey"],
+    ["merged", "grey"],
   ] as const)("colours %s %s", (state, color) => {
     expect(cardColor(state)).toBe(color);
   });

@@ -103,6 +103,8 @@ export function actionLine(activity: ActionFields): string {
       return activity.errorMessage ?? "Cancelled";
     case "expired":
       return "RunPod no longer knows this job";
+    case "merged":
+      return "Merged into another card of the same job";
   }
 }
 
@@ -128,7 +130,8 @@ export function totalMs(
 
 /**
  * The card's colour by name: RunPod purple while open, then green, red or orange by
- * outcome, and grey for a job whose outcome is unknown because RunPod no longer has it.
+ * outcome, and grey for a job whose outcome is unknown because RunPod no longer has it,
+ * or for a duplicate card merged into another.
  * The board and the phone's content state both take it from here.
  */
 export type CardColor = "purple" | "green" | "red" | "orange" | "grey";
@@ -142,6 +145,7 @@ export const STATE_COLORS: Record<ActivityState, CardColor> = {
   timed_out: "red",
   cancelled: "orange",
   expired: "grey",
+  merged: "grey",
 };
 
 export function cardColor(state: ActivityState): CardColor {

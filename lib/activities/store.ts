@@ -9,6 +9,7 @@ import {
   activityEvents,
   type EventSource,
 } from "@/lib/db/schema";
+import { findDuplicatesOf } from "@/lib/duplicates/auto-merge";
 import { ApiError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
 import { appendEvent } from "@/lib/live/events";
@@ -83,6 +84,69 @@ export type AlsoWrite = (
   result: Pick<ChangeResult, "activity" | "created">,
 ) => Promise<unknown>;
 
+function attachedKeyMatch(accountId: string, schemaId: string, key: string) {
+  return and(
+    eq(activities.accountId, accountId),
+    eq(activities.schemaId, schemaId),
+    eq(activities.attachedKey, key),
+  );
+}
+
+async function hasAttachedCard(
+  tx: Transaction,
+  accountId: string,
+  schemaId: string,
+  key: string,
+): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: activities.id })
+    .from(activities)
+    .where(attachedKeyMatch(accountId, schemaId, key));
+  return row !== undefined;
+}
+
+// Merges chain when a survivor is merged again later; a chain this long means a bug.
+const MAX_MERGE_HOPS = 10;
+
+/**
+ * Locks the card a key routes to: the card with that key, else the card the key attached
+ * to. A merged card routes on to the card it was merged into, so a late delivery or
+ * update for a duplicate lands on the survivor. `from` names the card the key named when
+ * that differs from the card returned.
+ */
+export async function lockCardForKey(
+  tx: Transaction,
+  accountId: string,
+  schemaId: string,
+  key: string,
+): Promise<{ card: Activity; from?: { id: string; key: string } } | undefined> {
+  let [card] = await tx
+    .select()
+    .from(activities)
+    .where(routingKey(accountId, schemaId, key))
+    .for("update");
+  card ??= (
+    await tx
+      .select()
+      .from(activities)
+      .where(attachedKeyMatch(accountId, schemaId, key))
+      .for("update")
+  )[0];
+  if (!card) return undefined;
+
+  const named = card;
+  for (let hop = 0; card.state === "merged" && card.mergedInto && hop < MAX_MERGE_HOPS; hop++) {
+    const [survivor] = await tx
+      .select()
+      .from(activities)
+      .where(and(eq(activities.accountId, accountId), eq(activities.id, card.mergedInto)))
+      .for("update");
+    if (!survivor) break;
+    card = survivor;
+  }
+  return card.id === named.id ? { card } : { card, from: { id: named.id, key: named.key } };
+}
+
 /**
  * Applies one change to a card inside the given transaction. Concurrent changes to one
  * card are ordered by the database: the insert resolves races on creation through the
@@ -107,7 +171,11 @@ export async function applyChange(
     detail: change.detail ?? {},
   };
 
-  if (change.createIfMissing) {
+  // A key that attached to another source's card routes there instead of opening its own.
+  if (
+    change.createIfMissing &&
+    !(await hasAttachedCard(tx, change.accountId, schemaId, change.key))
+  ) {
     const state = change.state ?? "queued";
     const [inserted] = await tx
       .insert(activities)
@@ -140,16 +208,16 @@ export async function applyChange(
     }
   }
 
-  const [current] = await tx
-    .select()
-    .from(activities)
-    .where(routingKey(change.accountId, schemaId, change.key))
-    .for("update");
-  if (!current) {
+  const routed = await lockCardForKey(tx, change.accountId, schemaId, change.key);
+  if (!routed) {
     throw new ApiError(
       "not_found",
       `No activity with key "${change.key}". Open it first with POST /v1/activity/start.`,
     );
+  }
+  const current = routed.card;
+  if (routed.from) {
+    eventBase.detail = { ...eventBase.detail, routedFrom: routed.from };
   }
 
   const state = nextState(current.state, change.state);
@@ -194,16 +262,22 @@ export async function applyChange(
 
 /**
  * Applies a change in a transaction of its own. `alsoWrite` runs in the same transaction,
- * for records that must commit or roll back with the change, such as the delivery.
+ * for records that must commit or roll back with the change, such as the delivery. A
+ * card that the change created or closed is then checked for duplicates.
  */
 export async function changeActivity(
   change: ActivityChange,
   alsoWrite?: AlsoWrite,
 ): Promise<ChangeResult> {
   const db = await getDb();
-  return db.transaction((tx) => applyChange(tx, change, alsoWrite));
+  const result = await db.transaction((tx) => applyChange(tx, change, alsoWrite));
+  if (result.created || (result.transitioned && isTerminal(result.activity.state))) {
+    await findDuplicatesOf(result.activity, { created: result.created });
+  }
+  return result;
 }
 
+/** Returns the card with this key, else the card the key attached to. */
 export async function getActivityByKey({
   accountId,
   key,
@@ -218,7 +292,13 @@ export async function getActivityByKey({
     .select()
     .from(activities)
     .where(routingKey(accountId, schemaId, key));
-  return row;
+  if (row) return row;
+  // A key that attached to another source's card names that card.
+  const [attached] = await db
+    .select()
+    .from(activities)
+    .where(attachedKeyMatch(accountId, schemaId, key));
+  return attached;
 }
 
 export async function getActivity({

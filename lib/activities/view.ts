@@ -26,6 +26,8 @@ export interface ActivityView {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** The card a merged duplicate was merged into. */
+  mergedInto: string | null;
 }
 
 export function toActivityView(activity: Activity): ActivityView {
@@ -52,5 +54,6 @@ export function toActivityView(activity: Activity): ActivityView {
     createdAt: activity.createdAt.toISOString(),
     updatedAt: activity.updatedAt.toISOString(),
     closedAt: activity.closedAt?.toISOString() ?? null,
+    mergedInto: activity.mergedInto,
   };
 }

@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -16,16 +17,35 @@ import {
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
+/**
+ * The sources that may open an account's cards: `client` (activity/start), `inspector`
+ * (the RunPod submit proxy) or `both`. With one chosen, the other attaches to its card.
+ */
+export const cardOpeners = ["both", "client", "inspector"] as const;
+export type CardOpener = (typeof cardOpeners)[number];
+
 /** A Chirp account: the tenant that owns keys, activities and deliveries. */
-export const accounts = pgTable("accounts", {
-  id: text("id").primaryKey(),
-  email: text("email").notNull().unique(),
-  /** Null for an account created through GitHub sign-in that has not set a password. */
-  passwordHash: text("password_hash"),
-  /** GitHub's numeric user id, as a string, once the account signs in with GitHub. */
-  githubUserId: text("github_user_id").unique(),
-  createdAt: createdAt(),
-});
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull().unique(),
+    /** Null for an account created through GitHub sign-in that has not set a password. */
+    passwordHash: text("password_hash"),
+    /** GitHub's numeric user id, as a string, once the account signs in with GitHub. */
+    githubUserId: text("github_user_id").unique(),
+    createdAt: createdAt(),
+    cardOpener: text("card_opener").$type<CardOpener>().notNull().default("both"),
+    /** Merges a high-confidence duplicate group as soon as it is found. */
+    autoMergeDuplicates: boolean("auto_merge_duplicates").notNull().default(false),
+  },
+  (table) => [
+    check(
+      "accounts_card_opener_check",
+      sql`${table.cardOpener} in ('both', 'client', 'inspector')`,
+    ),
+  ],
+);
 
 export const keyKinds = ["webhook", "api"] as const;
 export type KeyKind = (typeof keyKinds)[number];
@@ -86,6 +106,7 @@ export const activityStates = [
   "timed_out",
   "cancelled",
   "expired",
+  "merged",
 ] as const;
 export type ActivityState = (typeof activityStates)[number];
 
@@ -130,6 +151,13 @@ export const activities = pgTable(
     nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull().defaultNow(),
     /** Polls so far, for the watchdog's back-off. */
     pollCount: integer("poll_count").notNull().default(0),
+    /** The card a merged card was merged into; changes for its key land there. */
+    mergedInto: text("merged_into"),
+    /**
+     * A second key that routes to this card: the key of the start or submit that attached
+     * to this card instead of opening its own (see lib/duplicates/attach.ts).
+     */
+    attachedKey: varchar("attached_key", { length: 256 }),
   },
   (table) => [
     uniqueIndex("activities_routing_key").on(table.accountId, table.schemaId, table.key),
@@ -152,9 +180,12 @@ export const activities = pgTable(
     ),
     // The watchdog's work queue: open cards by the time they are due.
     index("activities_watchdog_due_idx").on(table.nextPollAt).where(sql`${table.closedAt} is null`),
+    uniqueIndex("activities_attached_key")
+      .on(table.accountId, table.schemaId, table.attachedKey)
+      .where(sql`${table.attachedKey} is not null`),
     check(
       "activities_state_check",
-      sql`${table.state} in ('queued', 'running', 'completed', 'failed', 'timed_out', 'cancelled', 'expired')`,
+      sql`${table.state} in ('queued', 'running', 'completed', 'failed', 'timed_out', 'cancelled', 'expired', 'merged')`,
     ),
   ],
 );
@@ -174,9 +205,12 @@ export const activityEvents = pgTable(
     activityId: text("activity_id")
       .notNull()
       .references(() => activities.id, { onDelete: "cascade" }),
-    /** `poll` is a watchdog status check; `expire` closes a card RunPod no longer has. */
+    /**
+     * `poll` is a watchdog status check; `expire` closes a card RunPod no longer has;
+     * `merge` and `unmerge` record a duplicate group's merge and its undo.
+     */
     type: text("type")
-      .$type<"start" | "update" | "end" | "delivery" | "poll" | "expire">()
+      .$type<"start" | "update" | "end" | "delivery" | "poll" | "expire" | "merge" | "unmerge">()
       .notNull(),
     source: text("source").$type<EventSource>().notNull(),
     stateBefore: text("state_before").$type<ActivityState>(),
@@ -284,6 +318,68 @@ export const runpodConnections = pgTable("runpod_connections", {
   rateLimitedUntil: timestamp("rate_limited_until", { withTimezone: true }),
 });
 
+export const duplicateGroupStatuses = ["open", "merged", "dismissed"] as const;
+export type DuplicateGroupStatus = (typeof duplicateGroupStatuses)[number];
+export const duplicateConfidences = ["high", "medium", "low"] as const;
+export type DuplicateConfidence = (typeof duplicateConfidences)[number];
+
+/**
+ * Cards that are likely one job, found when one of them was created or closed. A group
+ * has two members, and one pair of cards never gets a second group, so a dismissed
+ * pair stays dismissed.
+ */
+export const duplicateGroups = pgTable(
+  "duplicate_groups",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    status: text("status").$type<DuplicateGroupStatus>().notNull().default("open"),
+    confidence: text("confidence").$type<DuplicateConfidence>().notNull(),
+    /** The detection rule that found the group; lib/duplicates/rules.ts lists them. */
+    rule: text("rule").notNull(),
+    evidence: jsonb("evidence").$type<Record<string, unknown>>().notNull(),
+    /** The member ids, sorted and joined with a space: one group per pair. */
+    memberKey: text("member_key").notNull(),
+    /** While merged: the card that took the others' state and events. */
+    survivorId: text("survivor_id"),
+    /** While merged: what undo needs to restore every member exactly. */
+    mergeSnapshot: jsonb("merge_snapshot").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex("duplicate_groups_member_key").on(table.accountId, table.memberKey),
+    index("duplicate_groups_status_idx").on(table.accountId, table.status, table.createdAt),
+    check("duplicate_groups_status_check", sql`${table.status} in ('open', 'merged', 'dismissed')`),
+    check(
+      "duplicate_groups_confidence_check",
+      sql`${table.confidence} in ('high', 'medium', 'low')`,
+    ),
+  ],
+);
+
+export const duplicateGroupMembers = pgTable(
+  "duplicate_group_members",
+  {
+    groupId: text("group_id")
+      .notNull()
+      .references(() => duplicateGroups.id, { onDelete: "cascade" }),
+    // No foreign key to activities, so storing a group takes no lock on its cards and never
+    // waits for a writer or a merge that holds one. Cards are only deleted with their
+    // account, which deletes the members too.
+    activityId: text("activity_id").notNull(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.groupId, table.activityId] }),
+    index("duplicate_group_members_activity_idx").on(table.activityId),
+  ],
+);
+
 export type Account = typeof accounts.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type Activity = typeof activities.$inferSelect;
@@ -291,3 +387,4 @@ export type ActivityEvent = typeof activityEvents.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type KeyAuditEvent = typeof keyAuditEvents.$inferSelect;
 export type RunpodConnection = typeof runpodConnections.$inferSelect;
+export type DuplicateGroup = typeof duplicateGroups.$inferSelect;

@@ -21,6 +21,10 @@ export const errorStatuses = {
   key_not_active: 409,
   method_not_allowed: 405,
   not_replayable: 409,
+  // A duplicate group that is already merged or dismissed, and a merge that can no
+  // longer be undone.
+  group_not_open: 409,
+  merge_not_undoable: 409,
   body_too_large: 413,
   invalid_fields: 422,
   rate_limited: 429,

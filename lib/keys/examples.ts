@@ -20,11 +20,22 @@ export function runpodRunExample(webhook: string): string {
   ].join("\n");
 }
 
-/** Chirp's `activity/start` call that opens the card for a RunPod job id. */
-export function activityStartExample(baseUrl: string, apiKey: string): string {
+/**
+ * Chirp's `activity/start` call that opens the card for a RunPod job id. `data` replaces
+ * the example's job name and endpoint with a real job's.
+ */
+export function activityStartExample(
+  baseUrl: string,
+  apiKey: string,
+  data: { jobName?: string; endpoint?: string } = {},
+): string {
   const body = JSON.stringify({
     schema_id: "@runpod",
-    data: { key: "JOB_ID", jobName: "my-first-job", endpoint: "ENDPOINT_ID" },
+    data: {
+      key: "JOB_ID",
+      jobName: data.jobName ?? "my-first-job",
+      endpoint: data.endpoint ?? "ENDPOINT_ID",
+    },
   });
   return [
     `curl ${baseUrl}/v1/activity/start \\`,

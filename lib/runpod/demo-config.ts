@@ -1,5 +1,5 @@
 /**
- * Configuration of `npm run demo`: the six RunPod jobs with their scripted outcomes, and
+ * Configuration of `npm run demo`: the RunPod jobs with their scripted outcomes, and
  * the Chirp URL and keys read from the environment.
  */
 
@@ -28,10 +28,18 @@ export interface DemoJob {
   cancelAfterRunningMs?: number;
   /** Every webhook attempt is lost, so Chirp's watchdog must close the card. */
   closedByWatchdog?: boolean;
+  /**
+   * The key the script opens the card under, in place of RunPod's job id: the mistake
+   * that gives a job two cards, because the webhook opens another under the job id.
+   */
+  cardKey?: string;
 }
 
 /** The endpoint whose /health the demo's RunPod connection is tested against. */
 export const DEMO_CONNECTION_ENDPOINT = IMAGE_ENDPOINT;
+
+// A run name per demo run, so that every run opens a new card under it.
+const RUN_STAMP = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
 
 export const DEMO_JOBS: DemoJob[] = [
   {
@@ -108,6 +116,17 @@ export const DEMO_JOBS: DemoJob[] = [
       output: { audio: "chapter-4.wav", durationSeconds: 1864 },
     },
     gpuType: "NVIDIA L40S",
+  },
+  {
+    jobName: `caption-run-${RUN_STAMP}`,
+    endpointId: TEXT_ENDPOINT,
+    submitAfterMs: 11_000,
+    prompt: "caption the night's photo uploads",
+    // The script opens the card under its own run name, so the webhook, which carries only
+    // the job id, opens a second card. The Duplicates page pairs and merges them.
+    simulate: { outcome: "COMPLETED", queueMs: 1000, runMs: 3000, output: { captions: 48 } },
+    gpuType: "NVIDIA L4",
+    cardKey: `caption-run-${RUN_STAMP}`,
   },
   {
     jobName: "render-lost-webhook-12",

@@ -9,9 +9,11 @@ import { type RunpodSimulator, redactUrl, startRunpodSimulator } from "./simulat
 import { isTerminal, stateForStatus } from "./status";
 
 /**
- * `npm run demo`: opens seven live cards in a running Chirp and closes them through RunPod
- * webhooks, using an in-process RunPod simulator in place of RunPod. The seventh job's
- * webhook is lost, and Chirp's watchdog closes its card. That job runs only with
+ * `npm run demo`: opens live cards for eight jobs in a running Chirp and closes them through
+ * RunPod webhooks, using an in-process RunPod simulator in place of RunPod. One job's card
+ * is opened under the script's run name instead of the job id, so the job gets two cards
+ * for the Duplicates page to merge. The last job's webhook is lost, and Chirp's watchdog
+ * closes its card. That job runs only with
  * CHIRP_SIMULATOR_PORT set: the demo then saves a RunPod connection for its account,
  * which works when Chirp's CHIRP_RUNPOD_BASE_URL points at this simulator.
  *
@@ -159,8 +161,9 @@ class DemoRun {
       `submitted to endpoint ${job.endpointId} as job ${jobId}, webhook ${redactUrl(this.webhookUrl)}`,
     );
 
+    const cardKey = job.cardKey ?? jobId;
     const start = await this.callChirp("/v1/activity/start", {
-      key: jobId,
+      key: cardKey,
       jobName: job.jobName,
       endpoint: job.endpointId,
       ...(job.policy === undefined ? {} : { policy: job.policy }),
@@ -179,8 +182,14 @@ class DemoRun {
       );
     }
 
-    result.finalStatus = await this.followJob(job, jobId);
+    result.finalStatus = await this.followJob(job, jobId, cardKey);
     await this.followWebhook(job, jobId, result);
+    if (job.cardKey) {
+      print(
+        job.jobName,
+        `the card was opened under "${job.cardKey}", not the job id, so the webhook opened a second card; merge them on the Duplicates page`,
+      );
+    }
     if (job.closedByWatchdog) {
       result.closedByWatchdog = await this.waitForWatchdog(job, jobId);
     }
@@ -226,7 +235,11 @@ class DemoRun {
   }
 
   /** Polls RunPod's status route, sends card updates on each change, and returns the final status. */
-  private async followJob(job: DemoJob, jobId: string): Promise<string | undefined> {
+  private async followJob(
+    job: DemoJob,
+    jobId: string,
+    cardKey: string,
+  ): Promise<string | undefined> {
     let previous: string | undefined;
     let runningSince: number | undefined;
     let cancelled = false;
@@ -241,7 +254,7 @@ class DemoRun {
       if (current !== previous) {
         previous = current;
         runningSince = current === "IN_PROGRESS" ? Date.now() : undefined;
-        await this.reportStatus(job, jobId, current);
+        await this.reportStatus(job, cardKey, current);
       }
       const state = stateForStatus(current);
       if (state && isTerminal(state)) return current;
@@ -266,7 +279,7 @@ class DemoRun {
     return previous;
   }
 
-  private async reportStatus(job: DemoJob, jobId: string, status: string): Promise<void> {
+  private async reportStatus(job: DemoJob, cardKey: string, status: string): Promise<void> {
     if (status === "IN_QUEUE") {
       // /health returns only endpoint-wide counts, so the demo sends the queue length as the position.
       const health = await this.callSimulator("GET", `/v2/${job.endpointId}/health`);
@@ -275,14 +288,14 @@ class DemoRun {
       );
       await this.updateCard(
         job,
-        jobId,
+        cardKey,
         { queuePosition },
         `RunPod status IN_QUEUE, queue position ${queuePosition}`,
       );
     } else if (status === "IN_PROGRESS") {
       await this.updateCard(
         job,
-        jobId,
+        cardKey,
         { gpuType: job.gpuType },
         `RunPod status IN_PROGRESS on ${job.gpuType}`,
       );
@@ -293,11 +306,11 @@ class DemoRun {
 
   private async updateCard(
     job: DemoJob,
-    jobId: string,
+    cardKey: string,
     fields: Record<string, unknown>,
     message: string,
   ) {
-    const update = await this.callChirp("/v1/activity/update", { key: jobId, ...fields });
+    const update = await this.callChirp("/v1/activity/update", { key: cardKey, ...fields });
     const outcome =
       update.statusCode === 200 || update.statusCode === 201
         ? "card updated"

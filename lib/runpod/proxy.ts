@@ -1,6 +1,13 @@
 import { jobName as jobNameSchema, policy as policySchema } from "@/lib/activities/api";
-import { changeActivity } from "@/lib/activities/store";
+import {
+  type ActivityChange,
+  type ChangeResult,
+  changeActivity,
+  getActivityByKey,
+} from "@/lib/activities/store";
 import { runpodRequestTimeoutMs } from "@/lib/config";
+import { attachToOtherSourceCard } from "@/lib/duplicates/attach";
+import { getDuplicateSettings } from "@/lib/duplicates/settings";
 import { ApiError } from "@/lib/http/errors";
 import { parseJsonObject } from "@/lib/http/handler";
 import { logger } from "@/lib/log";
@@ -260,7 +267,7 @@ async function openCard(
     return null;
   }
   try {
-    const opened = await changeActivity({
+    const change: ActivityChange = {
       accountId,
       key: job.id,
       type: "start",
@@ -273,7 +280,15 @@ async function openCard(
       },
       createIfMissing: true,
       detail: { action, endpoint: endpointId, runpodStatus: job.status },
-    });
+    };
+    const opened = await openOrAttach(change);
+    if (opened === null) {
+      logger.info(
+        { accountId, endpointId, action, jobId: job.id },
+        "only the client opens this account's cards and no client card matched; the job was passed through without a card",
+      );
+      return null;
+    }
     if (action === "runsync" && job.status !== null && stateForStatus(job.status) !== null) {
       await applyStatusObject({
         accountId,
@@ -289,6 +304,20 @@ async function openCard(
     );
     return null;
   }
+}
+
+/**
+ * Opens the job's card, or, when the account lets only the client open cards, attaches
+ * to the client's card for the job. Returns null when only the client opens cards and
+ * none matched: the webhook then opens the job's card, and the Duplicates page pairs it.
+ */
+async function openOrAttach(change: ActivityChange): Promise<ChangeResult | null> {
+  const { cardOpener } = await getDuplicateSettings(change.accountId);
+  if (cardOpener !== "client") return changeActivity(change);
+  const existing = await getActivityByKey({ accountId: change.accountId, key: change.key });
+  if (existing) return changeActivity(change);
+  const attached = await attachToOtherSourceCard(change, "api");
+  return attached?.result ?? null;
 }
 
 function readJob(

@@ -37,10 +37,17 @@ describe("RunPod status mapping", () => {
     },
   );
 
-  it("terminal states are the four outcomes and expired", () => {
+  it("terminal states are the outcomes, expired and merged", () => {
     const terminal = activityStates.filter(isTerminal);
 
-    expect(terminal).toEqual(["completed", "failed", "timed_out", "cancelled", "expired"]);
+    expect(terminal).toEqual([
+      "completed",
+      "failed",
+      "timed_out",
+      "cancelled",
+      "expired",
+      "merged",
+    ]);
   });
 
   it("status word is the header's upper-case state", () => {

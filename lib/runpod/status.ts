@@ -22,6 +22,7 @@ export const TERMINAL_STATES: ReadonlySet<ActivityState> = new Set([
   "timed_out",
   "cancelled",
   "expired",
+  "merged",
 ]);
 
 export function isTerminal(state: ActivityState): boolean {

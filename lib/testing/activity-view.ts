@@ -1,15 +1,16 @@
-import type { ActivityView } from "@/lib/activities/view";
+import { type ActivityView, toActivityView } from "@/lib/activities/view";
+import type { Activity } from "@/lib/db/schema";
 
-/** Builds a queued card as the API returns it, opened at 2025-01-01T10:00:00Z, with `overrides` applied. */
-export function activityViewFixture(overrides: Partial<ActivityView> = {}): ActivityView {
+/** Builds a queued card row, opened at 2025-01-01T10:00:00Z, with `overrides` applied. */
+export function activityRowFixture(overrides: Partial<Activity> = {}): Activity {
   return {
     id: "act_1",
+    accountId: "acc_1",
     schemaId: "@runpod",
     key: "2f1e6c1a-8a55-4a2b-9b55-0d6f3b0c1e2a-u1",
     jobName: "sdxl-batch",
     endpoint: "isxbq1e254mbjz",
     state: "queued",
-    statusWord: "QUEUED",
     runpodStatus: null,
     queuePosition: null,
     queueCount: null,
@@ -21,10 +22,19 @@ export function activityViewFixture(overrides: Partial<ActivityView> = {}): Acti
     executionMs: null,
     workerId: null,
     openedBy: "api",
-    consoleUrl: "https://console.runpod.io/serverless/user/endpoint/isxbq1e254mbjz",
-    createdAt: "2025-01-01T10:00:00.000Z",
-    updatedAt: "2025-01-01T10:00:00.000Z",
+    createdAt: new Date("2025-01-01T10:00:00.000Z"),
+    updatedAt: new Date("2025-01-01T10:00:00.000Z"),
     closedAt: null,
+    executionTimeoutMs: null,
+    nextPollAt: new Date("2025-01-01T10:10:00.000Z"),
+    pollCount: 0,
+    mergedInto: null,
+    attachedKey: null,
     ...overrides,
   };
+}
+
+/** Builds a queued card as the API returns it, opened at 2025-01-01T10:00:00Z, with `overrides` applied. */
+export function activityViewFixture(overrides: Partial<ActivityView> = {}): ActivityView {
+  return { ...toActivityView(activityRowFixture()), ...overrides };
 }

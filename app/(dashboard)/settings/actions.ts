@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { changePassword } from "@/lib/accounts/store";
 import { requireAccountId } from "@/lib/auth";
 import { ConfigError } from "@/lib/config";
+import { saveDuplicateSettings } from "@/lib/duplicates/settings";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 import { removeConnection, saveConnection } from "@/lib/runpod/connection";
@@ -137,4 +138,35 @@ export async function removeRunpodConnectionFromForm(): Promise<void> {
   const accountId = await requireAccountId();
   await removeConnection(accountId);
   revalidatePath("/settings");
+}
+
+/** The duplicate settings form's result. */
+export interface DuplicateSettingsState {
+  saved: boolean;
+  message?: string;
+}
+
+/** Saves who opens the signed-in account's cards and whether duplicates merge automatically. */
+export async function saveDuplicateSettingsFromForm(
+  _previous: DuplicateSettingsState,
+  formData: FormData,
+): Promise<DuplicateSettingsState> {
+  let accountId: string | undefined;
+  try {
+    accountId = await requireAccountId();
+    const saved = await saveDuplicateSettings(accountId, {
+      cardOpener: formData.get("cardOpener"),
+      autoMerge: formData.get("autoMerge") === "on",
+    });
+    logger.info({ accountId, ...saved }, "duplicate settings saved");
+    revalidatePath("/settings");
+    return { saved: true };
+  } catch (error) {
+    if (error instanceof ApiError) return { saved: false, message: error.message };
+    logger.error({ err: error, accountId }, "saving the duplicate settings failed");
+    return {
+      saved: false,
+      message: "Saving the settings failed on the server. Try again in a moment.",
+    };
+  }
 }

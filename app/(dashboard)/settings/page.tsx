@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/app/_components/change-password-form";
+import { DuplicateSettingsForm } from "@/app/_components/duplicate-settings-form";
 import { LocalTime } from "@/app/_components/local-time";
 import { RunpodConnectionForm } from "@/app/_components/runpod-connection-form";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, signInMethods } from "@/lib/accounts/store";
+import { getDuplicateSettings } from "@/lib/duplicates/settings";
 import { type ConnectionSummary, getConnectionSummary } from "@/lib/runpod/connection";
 import { requireSession } from "../session";
 import { removeRunpodConnectionFromForm } from "./actions";
@@ -13,6 +15,7 @@ export default async function SettingsPage() {
   const { accountId, email } = await requireSession();
   const connection = await getConnectionSummary(accountId);
   const methods = await signInMethods(accountId);
+  const duplicates = await getDuplicateSettings(accountId);
   const hasPassword = methods?.password ?? true;
 
   return (
@@ -53,6 +56,23 @@ export default async function SettingsPage() {
         </p>
         {connection ? <ConnectionStatus connection={connection} /> : null}
         <RunpodConnectionForm replacing={connection !== null} endpointId={connection?.endpointId} />
+      </section>
+
+      <section
+        aria-labelledby="duplicates-heading"
+        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
+      >
+        <h2 id="duplicates-heading" className="font-semibold">
+          Duplicate cards
+        </h2>
+        <p className="text-sm text-zinc-400">
+          Two cards for one job come from two sources opening it. Choose one source, and the other
+          attaches to its card instead of opening another.
+        </p>
+        <DuplicateSettingsForm
+          cardOpener={duplicates.cardOpener}
+          autoMerge={duplicates.autoMerge}
+        />
       </section>
 
       <section

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActivityDetailLive } from "@/app/_components/activity-detail-live";
+import { CardLink } from "@/app/_components/card-link";
+import { UndoMergeButton } from "@/app/_components/duplicate-group-actions";
 import { EndActivityForm } from "@/app/_components/end-activity-form";
 import {
   activityPushPayload,
@@ -11,7 +13,9 @@ import {
 import { isOpen } from "@/lib/activities/presentation";
 import { getActivity, listActivityEvents } from "@/lib/activities/store";
 import { toActivityView } from "@/lib/activities/view";
-import type { ActivityEvent } from "@/lib/db/schema";
+import type { Activity, ActivityEvent } from "@/lib/db/schema";
+import { getDuplicateGroups } from "@/lib/duplicates/queries";
+import type { MergeSnapshot } from "@/lib/duplicates/snapshot";
 import { latestEventId } from "@/lib/live/events";
 import { statusWord } from "@/lib/runpod/status";
 import { requireSession } from "../../session";
@@ -28,6 +32,41 @@ function stateChange(event: ActivityEvent): string {
   return event.stateBefore === null ? `→ ${after}` : `${statusWord(event.stateBefore)} → ${after}`;
 }
 
+/** Returns the merge events of the survivor that can still be undone, by event id. */
+async function undoableMerges(accountId: string, activityId: string, events: ActivityEvent[]) {
+  const groupIds = events
+    .filter((event) => event.type === "merge" && typeof event.detail.groupId === "string")
+    .map((event) => event.detail.groupId as string);
+  const groups = await getDuplicateGroups({ accountId, groupIds: [...new Set(groupIds)] });
+  const undoable = new Map<number, string>();
+  for (const { group } of groups) {
+    const snapshot = group.mergeSnapshot as MergeSnapshot | null;
+    if (group.status === "merged" && group.survivorId === activityId && snapshot) {
+      undoable.set(snapshot.mergeEventId, group.id);
+    }
+  }
+  return undoable;
+}
+
+function MergedNotice({ survivor }: { survivor: Activity | undefined }) {
+  return (
+    <p
+      data-testid="merged-into"
+      className="rounded-lg border border-zinc-700 bg-zinc-900/60 px-3 py-2 text-sm text-zinc-300"
+    >
+      This card was a duplicate and was merged into{" "}
+      {survivor ? <CardLink card={survivor} /> : "a card that no longer exists"}, which now has its
+      events. Changes for its key land there.
+    </p>
+  );
+}
+
+function mergeSummary(event: ActivityEvent): string | null {
+  if (event.type !== "merge" || typeof event.detail.count !== "number") return null;
+  const cards = event.detail.count + 1;
+  return `Merged ${cards} cards${event.detail.automatic ? " automatically" : ""}`;
+}
+
 export default async function ActivityPage({ params }: { params: Promise<{ id: string }> }) {
   const { accountId } = await requireSession();
   const { id } = await params;
@@ -37,6 +76,10 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
   const activity = await getActivity({ accountId, activityId: id });
   if (!activity) notFound();
   const events = await listActivityEvents({ accountId, activityId: id });
+  const undoable = await undoableMerges(accountId, id, events);
+  const survivor = activity.mergedInto
+    ? await getActivity({ accountId, activityId: activity.mergedInto })
+    : undefined;
 
   const view = toActivityView(activity);
   const payload = activityPushPayload(view);
@@ -54,6 +97,7 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
         </Link>
       </div>
 
+      {activity.state === "merged" ? <MergedNotice survivor={survivor} /> : null}
       <ActivityDetailLive activity={view} latestEventId={afterEventId} serverNow={Date.now()} />
       <div className="max-w-xl">
         <EndActivityForm activityId={view.id} open={isOpen(view.state)} />
@@ -76,7 +120,9 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
                 <time dateTime={event.createdAt.toISOString()} className="font-mono text-zinc-400">
                   {eventTime(event.createdAt)}
                 </time>
-                <span className="font-semibold text-zinc-50">{event.type}</span>
+                <span className="font-semibold text-zinc-50">
+                  {mergeSummary(event) ?? event.type}
+                </span>
                 <span className="rounded-full border border-zinc-700 px-2 py-0.5 text-xs text-zinc-300">
                   {event.source}
                 </span>
@@ -99,6 +145,11 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
                 >
                   {JSON.stringify(event.detail, null, 2)}
                 </pre>
+              ) : null}
+              {undoable.has(event.id) ? (
+                <div className="mt-3">
+                  <UndoMergeButton groupId={undoable.get(event.id)!} />
+                </div>
               ) : null}
             </li>
           ))}

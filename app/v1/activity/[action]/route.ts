@@ -17,7 +17,11 @@ export const POST = withErrors(
       const body = await readJsonObject(request);
       const result = await handleActivityRequest(action, key.accountId, body);
       return Response.json(
-        { activity: result.activity, changed: result.changed },
+        {
+          activity: result.activity,
+          changed: result.changed,
+          ...(result.attachedTo ? { attachedTo: result.attachedTo } : {}),
+        },
         { status: result.status },
       );
     });
