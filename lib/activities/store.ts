@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, or, sql } from "drizzle-orm";
 import { watchdogSettings } from "@/lib/config";
 import { type Executor, getDb, type Transaction } from "@/lib/db/client";
 import {
@@ -92,19 +92,6 @@ function attachedKeyMatch(accountId: string, schemaId: string, key: string) {
   );
 }
 
-async function hasAttachedCard(
-  tx: Transaction,
-  accountId: string,
-  schemaId: string,
-  key: string,
-): Promise<boolean> {
-  const [row] = await tx
-    .select({ id: activities.id })
-    .from(activities)
-    .where(attachedKeyMatch(accountId, schemaId, key));
-  return row !== undefined;
-}
-
 // Merges chain when a survivor is merged again later; a chain this long means a bug.
 const MAX_MERGE_HOPS = 10;
 
@@ -120,18 +107,21 @@ export async function lockCardForKey(
   schemaId: string,
   key: string,
 ): Promise<{ card: Activity; from?: { id: string; key: string } } | undefined> {
+  // One statement for both: the card keyed so sorts first, and only the returned row is
+  // locked.
   let [card] = await tx
     .select()
     .from(activities)
-    .where(routingKey(accountId, schemaId, key))
+    .where(
+      and(
+        eq(activities.accountId, accountId),
+        eq(activities.schemaId, schemaId),
+        or(eq(activities.key, key), eq(activities.attachedKey, key)),
+      ),
+    )
+    .orderBy(sql`${activities.key} = ${key} desc`)
+    .limit(1)
     .for("update");
-  card ??= (
-    await tx
-      .select()
-      .from(activities)
-      .where(attachedKeyMatch(accountId, schemaId, key))
-      .for("update")
-  )[0];
   if (!card) return undefined;
 
   const named = card;
@@ -171,11 +161,10 @@ export async function applyChange(
     detail: change.detail ?? {},
   };
 
-  // A key that attached to another source's card routes there instead of opening its own.
-  if (
-    change.createIfMissing &&
-    !(await hasAttachedCard(tx, change.accountId, schemaId, change.key))
-  ) {
+  // The existing card is looked up first, because a key that attached to another source's
+  // card routes there instead of opening its own, and most changes are to a card that exists.
+  let routed = await lockCardForKey(tx, change.accountId, schemaId, change.key);
+  if (!routed && change.createIfMissing) {
     const state = change.state ?? "queued";
     const [inserted] = await tx
       .insert(activities)
@@ -206,9 +195,9 @@ export async function applyChange(
       });
       return { activity: inserted, event, created: true, transitioned: true };
     }
+    // A concurrent change opened the card first; this change applies to it.
+    routed = await lockCardForKey(tx, change.accountId, schemaId, change.key);
   }
-
-  const routed = await lockCardForKey(tx, change.accountId, schemaId, change.key);
   if (!routed) {
     throw new ApiError(
       "not_found",

@@ -3,7 +3,7 @@ import { getDb } from "@/lib/db/client";
 import { type Activity, accounts, type DuplicateGroup } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
-import { detectDuplicates } from "./detect";
+import { detectDuplicates, mayHaveDuplicates } from "./detect";
 import { mergeDuplicateGroup } from "./merge";
 
 /**
@@ -17,6 +17,7 @@ import { mergeDuplicateGroup } from "./merge";
 export async function findDuplicatesOf(card: Activity, { created }: { created: boolean }) {
   try {
     const db = await getDb();
+    if (!(await mayHaveDuplicates(db, card))) return;
     const groups = await db.transaction((tx) => detectDuplicates(tx, card, { created }));
     await autoMergeGroups(card.accountId, groups);
   } catch (error) {

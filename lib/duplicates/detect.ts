@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, lte, ne, sql } from "drizzle-orm";
-import type { Transaction } from "@/lib/db/client";
+import type { Executor, Transaction } from "@/lib/db/client";
 import {
   type Activity,
   activities,
@@ -43,6 +43,29 @@ export function evidenceCard(card: Activity): EvidenceCard {
 /** Returns the group key of a set of cards: their ids, sorted and joined with a space. */
 export function memberKey(activityIds: readonly string[]): string {
   return [...activityIds].sort().join(" ");
+}
+
+/**
+ * Returns whether `card` can have a duplicate at all, in one indexed query: every rule
+ * pairs it with an open card, except a job id named in its own texts. A webhook that
+ * opens and closes a card for a job nobody started, the usual case under load, then costs
+ * this one query instead of a transaction of rule queries.
+ */
+export async function mayHaveDuplicates(executor: Executor, card: Activity): Promise<boolean> {
+  if (card.state === "merged" || card.mergedInto !== null) return false;
+  if (jobIdTokens(card).length > 0) return true;
+  const [open] = await executor
+    .select({ id: activities.id })
+    .from(activities)
+    .where(
+      and(
+        eq(activities.accountId, card.accountId),
+        sql`${activities.closedAt} is null`,
+        ne(activities.id, card.id),
+      ),
+    )
+    .limit(1);
+  return open !== undefined;
 }
 
 /**
