@@ -17,7 +17,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   // ordinary outcome, so it is dropped, and other errors go to the structured log.
   logger: {
     error(error) {
-      if (error.name === "CredentialsSignin") return;
+      // The production build shortens class names, so the error is told by its type.
+      if ((error as { type?: string }).type === "CredentialsSignin") return;
       logger.error({ err: error }, "authentication failed");
     },
     warn(code) {

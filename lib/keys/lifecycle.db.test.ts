@@ -259,7 +259,7 @@ describe("deleted key", () => {
 
     expect(response.status).toBe(401);
     expect(response.json.error.code).toBe("invalid_key");
-    expect(response.json.error.message).toContain(apiKeyId);
+    expect(response.json.error.message).toContain(apiKeyId.replace("key_", ""));
     const trail = await listKeyAudit({ accountId: account.id, keyId: apiKeyId });
     expect(trail.map((event) => event.action)).toEqual(["create", "rejected_deleted"]);
     expect(trail[1]!.actor).toBe("request");

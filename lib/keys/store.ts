@@ -387,7 +387,7 @@ export async function authenticateKey(
     await recordRejectedUse({ ...auditTarget(record), action: "rejected_revoked", ip });
     throw new RejectedKeyError(
       "revoked_key",
-      `The ${kindLabel(kind)} ${keyId} was revoked on ${record.revokedAt.toISOString()}. Create a new key and update the URL or secret that uses it.`,
+      `The ${describeKey(record)} was revoked on ${record.revokedAt.toISOString()}. Create a new key and update the URL or secret that uses it.`,
       record,
     );
   }
@@ -396,7 +396,7 @@ export async function authenticateKey(
     await recordRejectedUse({ ...auditTarget(record), action: "rejected_expired", ip });
     throw new RejectedKeyError(
       "expired_key",
-      `The ${kindLabel(kind)} ${keyId} expired on ${record.expiresAt.toISOString()}. Create a new key.`,
+      `The ${describeKey(record)} expired on ${record.expiresAt.toISOString()}. Create a new key, or set a later expiry on the keys page.`,
       record,
     );
   }
@@ -404,14 +404,19 @@ export async function authenticateKey(
   if (matchesPrevious && record.previousValidUntil && record.previousValidUntil.getTime() > now) {
     return record;
   }
-  throw rerolledKeyError(record, kind, matchesPrevious);
+  throw rerolledKeyError(record, matchesPrevious);
+}
+
+/** Names a key as the keys page shows it: its kind, name and display start. */
+function describeKey(record: ApiKey): string {
+  return `${kindLabel(record.kind)} "${record.name}" (${record.displayStart})`;
 }
 
 function auditTarget(record: ApiKey) {
   return { accountId: record.accountId, keyId: record.id, displayStart: record.displayStart };
 }
 
-function rerolledKeyError(record: ApiKey, kind: KeyKind, matchesPrevious: boolean): ApiError {
+function rerolledKeyError(record: ApiKey, matchesPrevious: boolean): ApiError {
   const rerolledAt = record.rerolledAt!.toISOString();
   // The previous value's deadline is exact. An older value, or one rerolled without a
   // grace period, stopped working at the latest reroll or earlier.
@@ -421,7 +426,7 @@ function rerolledKeyError(record: ApiKey, kind: KeyKind, matchesPrevious: boolea
       : `this old value stopped working no later than ${rerolledAt}`;
   return new RejectedKeyError(
     "rerolled_key",
-    `The ${kindLabel(kind)} ${record.id} was rerolled on ${rerolledAt}, and ${stopped}. Use the new value shown when the key was rerolled, or reroll it again on the keys page.`,
+    `The ${describeKey(record)} was rerolled on ${rerolledAt}, and ${stopped}. Use the new value shown when the key was rerolled, or reroll it again on the keys page.`,
     record,
   );
 }

@@ -88,7 +88,7 @@ describe("webhook key checks", () => {
     expect(response.status).toBe(401);
     const { error } = response.json as ErrorBody;
     expect(error.code).toBe("revoked_key");
-    expect(error.message).toContain(webhookKeyId);
+    expect(error.message).toContain(webhookKeyId.replace("key_", ""));
     expect(error.message).toContain("Create a new key");
 
     const recorded = await deliveriesOf(account.id);
