@@ -97,11 +97,13 @@ function renderSection(
     const bare = rounds(driver, "bare");
     const webhook = rounds(driver, "webhook");
     const reference = rounds(nodePostgres, "webhook");
+    const toBare = describeRatios(
+      webhook.map((result, round) => result.requests.average / bare[round]!.requests.average),
+    );
+    if (driver === nodePostgres) return [driver.label, toBare, "(reference)", "(reference)"];
     return [
       driver.label,
-      describeRatios(
-        webhook.map((result, round) => result.requests.average / bare[round]!.requests.average),
-      ),
+      toBare,
       describeRatios(
         webhook.map(
           (result, round) => result.requests.average / reference[round]!.requests.average,

@@ -45,8 +45,8 @@ import {
 
 const SECTION_TITLE = "## Cost growth";
 const SIZES = [1_000, 1_000_000] as const;
-// Each database holds the benchmark's account and 90 others. The benchmark's account
-// gets 10 shares of 100, as a busy user of a shared server would, so its board holds 100
+// Each database contains the benchmark's account and 90 others. The benchmark's account
+// gets 10 shares of 100, as a busy user of a shared server would, so its board shows 100
 // cards in the small database and about 100,000 in the large one.
 const OTHER_ACCOUNTS = 90;
 const BENCH_ACCOUNT_SHARES = 10;
@@ -131,9 +131,9 @@ async function seedDatabase(
   console.log(`Seeding ${formatNumber(size)} cards ...`);
   const cards = await seconds(() => seedCardsAcross(shares, size));
 
-  // A closed card has the delivery that closed it; one closed card in 49 also has RunPod's
-  // retry of it, which makes up for the open cards, so deliveries number about as many as
-  // cards. Every card has the event that opened it and one per delivery.
+  // A closed card has the delivery that closed it. One closed card in 49 also has RunPod's
+  // retry of it, which makes up for the open cards, so there are about as many deliveries
+  // as cards. Every card has the event that opened it and one event per delivery.
   console.log(`Seeding about ${formatNumber(size)} deliveries and their events ...`);
   const deliveries = await seconds(async () => {
     await db.execute(sql`
@@ -327,10 +327,19 @@ async function main(): Promise<void> {
     (database) => `drop database if exists ${database.name} with (force)`,
   );
   // A run stopped before its clean-up left its databases behind; start from scratch.
-  await onAdminDatabase(adminUrl, [
-    ...dropStatements,
-    ...databases.map((database) => `create database ${database.name}`),
-  ]);
+  try {
+    await onAdminDatabase(adminUrl, [
+      ...dropStatements,
+      ...databases.map((database) => `create database ${database.name}`),
+    ]);
+  } catch (error) {
+    // 42501 is PostgreSQL's insufficient_privilege.
+    if ((error as { code?: string }).code !== "42501") throw error;
+    const role = decodeURIComponent(new URL(adminUrl).username);
+    throw new Error(
+      `The role ${role} of DATABASE_URL may not create databases, which this benchmark needs. Grant it as a superuser with: ALTER ROLE ${role} CREATEDB;`,
+    );
+  }
 
   try {
     for (const database of databases) {

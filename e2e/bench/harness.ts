@@ -366,13 +366,20 @@ export async function createBenchAccount(
   return { accountId: account.id, email, password, webhookKey: webhook.key, apiKey: api.key };
 }
 
-/** Deletes benchmark accounts, and with them their keys, cards and deliveries. */
+/**
+ * Deletes benchmark accounts, and with them their keys, cards and deliveries. Deleting
+ * 100,000 cards with their events and deliveries takes longer than the server's
+ * statement timeout, so these statements get 10 minutes.
+ */
 export async function removeBenchAccounts(accounts: Pick<BenchAccount, "accountId">[]) {
   const { getDb } = await import("@/lib/db/client");
   const { sql } = await import("drizzle-orm");
   const db = await getDb();
   for (const account of accounts) {
-    await db.execute(sql`delete from accounts where id = ${account.accountId}`);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`set local statement_timeout = '10min'`);
+      await tx.execute(sql`delete from accounts where id = ${account.accountId}`);
+    });
   }
 }
 
@@ -416,12 +423,17 @@ export interface LoadShape {
   serverLog: string;
 }
 
-/** The autocannon options that POST the scenario's body, each request with an id of its own. */
+/**
+ * The autocannon options that POST the scenario's body, each request with an id of its own.
+ * A response may take up to 30 s, three times autocannon's default, because one timeout
+ * ends the whole benchmark, and a busy shared machine can stall a request for seconds.
+ */
 export function autocannonOptions(scenario: RouteScenario, connections: number) {
   return {
     url: scenario.url,
     method: "POST" as const,
     connections,
+    timeout: 30,
     headers: { "content-type": "application/json" },
     body: scenario.body,
     idReplacement: true,
