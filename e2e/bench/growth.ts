@@ -55,7 +55,6 @@ const BOARD_WARMUP_LOADS = 2;
 const BOARD_MEASURED_LOADS = 20;
 // Seeding the large database takes a few minutes on 2 cores; the measurements about 4.
 const TIME_LIMIT_MS = 20 * 60_000;
-const SEED_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 
 interface GrowthDatabase {
   size: number;
@@ -344,13 +343,7 @@ async function main(): Promise<void> {
   try {
     for (const database of databases) {
       // The first use of the database applies the migrations.
-      // Seeding 1,000,000 rows takes minutes per statement, far above the server's default
-      // statement timeout; the servers started later get the default again.
-      await switchDatabase({
-        DATABASE_URL: database.url,
-        CHIRP_DB_DRIVER: "postgres",
-        CHIRP_DB_STATEMENT_TIMEOUT_MS: String(SEED_STATEMENT_TIMEOUT_MS),
-      });
+      await switchDatabase({ DATABASE_URL: database.url, CHIRP_DB_DRIVER: "postgres" });
       database.account = await createBenchAccount("bench-growth", BENCH_RATE_LIMIT);
       Object.assign(database, await seedDatabase(database.size, database.account));
       console.log(
@@ -358,7 +351,7 @@ async function main(): Promise<void> {
       );
     }
     const postgresVersion = await readPostgresVersion();
-    await switchDatabase({ DATABASE_URL: adminUrl, CHIRP_DB_STATEMENT_TIMEOUT_MS: undefined });
+    await switchDatabase({ DATABASE_URL: adminUrl });
 
     await buildUnlessSkipped();
     const { results, load } = await withBenchServers(
@@ -419,7 +412,7 @@ async function main(): Promise<void> {
     });
     await publishSection(SECTION_TITLE, section);
   } finally {
-    await switchDatabase({ DATABASE_URL: adminUrl, CHIRP_DB_STATEMENT_TIMEOUT_MS: undefined });
+    await switchDatabase({ DATABASE_URL: adminUrl });
     await onAdminDatabase(adminUrl, dropStatements);
     console.log(`Dropped ${databases.map((database) => database.name).join(" and ")}.`);
   }

@@ -179,8 +179,15 @@ export function prepareEnvironment(): string {
   process.env.AUTH_SECRET ||= randomBytes(32).toString("base64url");
   process.env.CHIRP_KEY_SECRET ||= randomBytes(32).toString("base64url");
   process.env.LOG_LEVEL ||= "warn";
+  // The benchmark's own statements seed and delete up to millions of rows, far longer than
+  // a request's statement timeout. The servers keep the timeout they would have had.
+  serverStatementTimeout = process.env.CHIRP_DB_STATEMENT_TIMEOUT_MS;
+  process.env.CHIRP_DB_STATEMENT_TIMEOUT_MS = String(SETUP_STATEMENT_TIMEOUT_MS);
   return url;
 }
+
+const SETUP_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+let serverStatementTimeout: string | undefined;
 
 /** Runs `next build`, unless CHIRP_E2E_SKIP_BUILD=1 marks the build in .next as current. */
 export async function buildUnlessSkipped(): Promise<void> {
@@ -273,6 +280,7 @@ export async function withBenchServers<T>(
           CHIRP_KEY_SECRET: process.env.CHIRP_KEY_SECRET,
           CHIRP_BASE_URL: baseUrlOf(options.port),
           CHIRP_DATA_DIR: dataDir,
+          CHIRP_DB_STATEMENT_TIMEOUT_MS: serverStatementTimeout,
           LOG_LEVEL: "warn",
           ...options.env,
         },
@@ -300,7 +308,6 @@ export async function switchDatabase(env: {
   DATABASE_URL: string | undefined;
   CHIRP_DB_DRIVER?: string;
   CHIRP_DATA_DIR?: string;
-  CHIRP_DB_STATEMENT_TIMEOUT_MS?: string;
 }): Promise<void> {
   const { closeDb } = await import("@/lib/db/client");
   await closeDb();
@@ -366,20 +373,13 @@ export async function createBenchAccount(
   return { accountId: account.id, email, password, webhookKey: webhook.key, apiKey: api.key };
 }
 
-/**
- * Deletes benchmark accounts, and with them their keys, cards and deliveries. Deleting
- * 100,000 cards with their events and deliveries takes longer than the server's
- * statement timeout, so these statements get 10 minutes.
- */
+/** Deletes benchmark accounts, and with them their keys, cards and deliveries. */
 export async function removeBenchAccounts(accounts: Pick<BenchAccount, "accountId">[]) {
   const { getDb } = await import("@/lib/db/client");
   const { sql } = await import("drizzle-orm");
   const db = await getDb();
   for (const account of accounts) {
-    await db.transaction(async (tx) => {
-      await tx.execute(sql`set local statement_timeout = '10min'`);
-      await tx.execute(sql`delete from accounts where id = ${account.accountId}`);
-    });
+    await db.execute(sql`delete from accounts where id = ${account.accountId}`);
   }
 }
 
@@ -424,7 +424,8 @@ export interface LoadShape {
 }
 
 /**
- * The autocannon options that POST the scenario's body, each request with an id of its own.
+ * Returns the autocannon options that POST the scenario's body, each request with an id of
+ * its own.
  * A response may take up to 30 s, three times autocannon's default, because one timeout
  * ends the whole benchmark, and a busy shared machine can stall a request for seconds.
  */

@@ -51,7 +51,7 @@ const CHECKPOINTS = [
 // written once a second, be flushed. No garbage collection is forced.
 const SETTLE_MS = 2000;
 // About 300 deliveries/s on 2 cores make 100,000 take about 6 minutes. On a busy machine
-// the load stops at the first checkpoint after the sending budget, and the section says so.
+// the load stops at the first checkpoint after the sending budget, and the section states it.
 const SENDING_BUDGET_MS = 8 * 60_000;
 const TIME_LIMIT_MS = 20 * 60_000;
 // The server runs with Node's inspector on this loopback port, for the heap's size.
@@ -105,8 +105,8 @@ async function readRss(pid: number): Promise<{ rssKiB: number; peakRssKiB: numbe
 }
 
 /**
- * A session with the server's V8 inspector, which reads the heap's size without forcing a
- * garbage collection (Chrome DevTools Protocol, `Runtime.getHeapUsage`).
+ * Opens a session with the server's V8 inspector, which reads the heap's size without
+ * forcing a garbage collection (Chrome DevTools Protocol, `Runtime.getHeapUsage`).
  */
 async function openInspector(port: number) {
   const response = await fetch(`http://127.0.0.1:${port}/json/list`);

@@ -21,7 +21,10 @@ export async function seedCards(accountId: string, count: number): Promise<void>
 export async function seedCardsAcross(accountIds: string[], count: number): Promise<void> {
   const db = await getDb();
   const position = sql`abs(hashint4(g)::bigint) % ${accountIds.length}`;
-  const account = sql`(${JSON.stringify(accountIds)}::jsonb ->> (${position})::int)`;
+  const account =
+    accountIds.length === 1
+      ? sql`${accountIds[0]}::text`
+      : sql`(${JSON.stringify(accountIds)}::jsonb ->> (${position})::int)`;
   await db.execute(sql`
     insert into activities
       (id, account_id, schema_id, key, job_name, endpoint, state, opened_by, created_at, updated_at, closed_at)
