@@ -18,6 +18,8 @@ declare module "autocannon" {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests to send in all, in place of a duration. */
+    amount?: number;
     /** Seconds to wait for a response. */
     timeout?: number;
     headers?: Record<string, string>;

@@ -8,14 +8,24 @@
  *
  * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "@playwright/test";
+import { type Browser, chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../support/chromium";
 import { REPO_ROOT } from "../support/next-server";
 import {
+  type BoardTarget,
+  type Load,
+  measureLoads,
+  recordLiveAt,
+  signedInState,
+  waitForLive,
+} from "./board-load";
+import {
   BENCH_BASE_URL as BASE_URL,
+  type BenchAccount,
   buildUnlessSkipped,
+  createBenchAccount,
   formatNumber,
   formatSection,
   type LoadAverage,
@@ -24,9 +34,11 @@ import {
   BENCH_PORT as PORT,
   percentile,
   prepareEnvironment,
+  publishSection,
   postgresVersion as readPostgresVersion,
+  removeBenchAccounts,
+  runBenchmark,
   withBenchServer,
-  writeSection,
 } from "./harness";
 
 const SECTION_TITLE = "## Board";
@@ -38,125 +50,9 @@ const ACCOUNT_SIZES = [100, 100_000];
 const WARMUP_LOADS = 2;
 const MEASURED_LOADS = 10;
 const LATENCY_SAMPLES = 100;
-const PASSWORD = randomBytes(16).toString("base64url");
 
-interface Load {
-  /** Milliseconds from navigation start until the whole HTML document arrived. */
-  document: number;
-  domContentLoaded: number;
-  /** Until the board has hydrated and its live stream is connected. */
-  live: number;
-  htmlBytes: number;
-  scriptBytes: number;
-  scriptBytesDecoded: number;
-}
-
-interface BoardAccount {
+interface BoardAccount extends BenchAccount, BoardTarget {
   cards: number;
-  accountId: string;
-  email: string;
-  apiKey: string;
-  webhookKey: string;
-}
-
-async function signedInState(browser: Browser, email: string) {
-  const context = await browser.newContext({ baseURL: BASE_URL });
-  const page = await context.newPage();
-  await page.goto("/sign-in");
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(`${BASE_URL}/`);
-  const state = await context.storageState();
-  await context.close();
-  return state;
-}
-
-/**
- * Records in `window.chirpLiveAt` when the live status first shows "Live". Runs in the
- * page before its own scripts, as a mutation observer, so the time does not depend on
- * how often the benchmark polls.
- */
-function recordLiveAt(): void {
-  const record = window as unknown as { chirpLiveAt?: number };
-  const observer = new MutationObserver(() => {
-    const status = document.querySelector('[data-testid="live-status"]');
-    if (status?.textContent?.includes("Live")) {
-      record.chirpLiveAt = performance.now();
-      observer.disconnect();
-    }
-  });
-  observer.observe(document, { subtree: true, childList: true, characterData: true });
-}
-
-async function waitForLive(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => (window as unknown as { chirpLiveAt?: number }).chirpLiveAt !== undefined,
-    undefined,
-    { timeout: 30_000 },
-  );
-}
-
-/** Loads the board in a fresh context, so the browser cache is empty as on a first visit. */
-async function loadBoard(browser: Browser, state: Awaited<ReturnType<typeof signedInState>>) {
-  const context = await browser.newContext({ baseURL: BASE_URL, storageState: state });
-  await context.addInitScript(recordLiveAt);
-  const page = await context.newPage();
-  try {
-    await page.goto("/", { waitUntil: "load" });
-    await page.locator('[data-testid="activity-card"]').first().waitFor();
-    await waitForLive(page);
-    return await page.evaluate((): Load => {
-      const [navigation] = performance.getEntriesByType(
-        "navigation",
-      ) as PerformanceNavigationTiming[];
-      // No helper functions in here: tsx would wrap them in a `__name` call the page lacks.
-      const scripts = new Map<string, PerformanceResourceTiming>();
-      for (const entry of performance.getEntriesByType("resource") as PerformanceResourceTiming[]) {
-        if (new URL(entry.name).pathname.endsWith(".js")) scripts.set(entry.name, entry);
-      }
-      let scriptBytes = 0;
-      let scriptBytesDecoded = 0;
-      for (const entry of scripts.values()) {
-        scriptBytes += entry.encodedBodySize;
-        scriptBytesDecoded += entry.decodedBodySize;
-      }
-      return {
-        document: navigation!.responseEnd,
-        domContentLoaded: navigation!.domContentLoadedEventEnd,
-        live: (window as unknown as { chirpLiveAt: number }).chirpLiveAt,
-        htmlBytes: navigation!.encodedBodySize,
-        scriptBytes,
-        scriptBytesDecoded,
-      };
-    });
-  } finally {
-    await context.close();
-  }
-}
-
-/**
- * Loads the board of each account in turn, so that both sizes meet the same moments of a
- * noisy machine: warm-up loads first, then the measured ones, alternating accounts.
- */
-async function measureLoads(
-  browser: Browser,
-  accounts: BoardAccount[],
-): Promise<Map<BoardAccount, Load[]>> {
-  const states = new Map<BoardAccount, Awaited<ReturnType<typeof signedInState>>>();
-  for (const account of accounts) states.set(account, await signedInState(browser, account.email));
-  console.log(
-    `Board with ${accounts.map((account) => formatNumber(account.cards)).join(" and ")} cards: ${WARMUP_LOADS} warm-up loads each, then ${MEASURED_LOADS} measured, alternating`,
-  );
-  for (let i = 0; i < WARMUP_LOADS; i++) {
-    for (const state of states.values()) await loadBoard(browser, state);
-  }
-  const loads = new Map<BoardAccount, Load[]>(accounts.map((account) => [account, []]));
-  for (let i = 0; i < MEASURED_LOADS; i++) {
-    for (const [account, state] of states)
-      loads.get(account)!.push(await loadBoard(browser, state));
-  }
-  return loads;
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -183,7 +79,7 @@ interface LatencySample {
  * Node and Chromium read the same clock, so their `Date.now()` values compare.
  */
 async function measureLatency(browser: Browser, account: BoardAccount): Promise<LatencySample[]> {
-  const state = await signedInState(browser, account.email);
+  const state = await signedInState(browser, account);
   const context = await browser.newContext({ baseURL: BASE_URL, storageState: state });
   await context.addInitScript(recordLiveAt);
   const page = await context.newPage();
@@ -305,40 +201,24 @@ function renderSection(
 async function main(): Promise<void> {
   const databaseUrl = prepareEnvironment();
   // Imported after the environment is complete: the logger reads LOG_LEVEL on import.
-  const { createAccount } = await import("@/lib/accounts/store");
-  const { createKey } = await import("@/lib/keys/store");
-  const { closeDb, getDb } = await import("@/lib/db/client");
+  const { closeDb } = await import("@/lib/db/client");
   const { seedCards } = await import("@/lib/testing/seed-cards");
-  const { sql } = await import("drizzle-orm");
 
   const accounts: BoardAccount[] = [];
   for (const cards of ACCOUNT_SIZES) {
-    const email = `bench-board-${cards}-${randomUUID()}@example.test`;
-    const account = await createAccount({ email, password: PASSWORD });
-    const actor = "cli";
-    const api = await createKey({ accountId: account.id, kind: "api", actor, name: "benchmark" });
-    const webhook = await createKey({
-      accountId: account.id,
-      kind: "webhook",
-      actor,
-      name: "benchmark",
-    });
-    console.log(`Seeding ${formatNumber(cards)} cards for ${email} ...`);
-    await seedCards(account.id, cards);
+    const account = await createBenchAccount(`bench-board-${cards}`);
+    console.log(`Seeding ${formatNumber(cards)} cards for ${account.email} ...`);
+    await seedCards(account.accountId, cards);
     accounts.push({
+      ...account,
       cards,
-      accountId: account.id,
-      email,
-      apiKey: api.key,
-      webhookKey: webhook.key,
+      label: `${formatNumber(cards)} cards`,
+      baseUrl: BASE_URL,
     });
   }
   const postgresVersion = await readPostgresVersion();
   const removeAccounts = async () => {
-    const db = await getDb();
-    for (const account of accounts) {
-      await db.execute(sql`delete from accounts where id = ${account.accountId}`);
-    }
+    await removeBenchAccounts(accounts);
     await closeDb();
   };
 
@@ -362,7 +242,10 @@ async function main(): Promise<void> {
           args: CHROMIUM_ARGS,
         });
         try {
-          const loads = await measureLoads(browser, accounts);
+          const loads = await measureLoads(browser, accounts, {
+            warmup: WARMUP_LOADS,
+            measured: MEASURED_LOADS,
+          });
           return { loads, latency: await measureLatency(browser, accounts[0]!) };
         } finally {
           await browser.close();
@@ -375,15 +258,7 @@ async function main(): Promise<void> {
 
   const { results, load } = measured;
   const section = renderSection(results.loads, results.latency, { postgresVersion, load });
-  const file = await writeSection(SECTION_TITLE, section);
-  console.log(`\n${section}`);
-  console.log(`Results written to ${file}.`);
+  await publishSection(SECTION_TITLE, section);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

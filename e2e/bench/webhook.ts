@@ -8,23 +8,27 @@
  * CHIRP_E2E_SKIP_BUILD=1 reuses the existing build in .next; CHIRP_BENCH_PORT sets the
  * server's port (default 3210).
  */
-import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
-import autocannon, { type Result } from "autocannon";
 import { REPO_ROOT } from "../support/next-server";
 import {
   BENCH_BASE_URL as BASE_URL,
   buildUnlessSkipped,
+  completedBody,
+  createBenchAccount,
   formatNumber,
   formatSection,
   type LoadAverage,
+  type RouteMeasurement as Measurement,
   markdownTable,
+  measureRoute,
   median,
   BENCH_PORT as PORT,
   prepareEnvironment,
+  publishSection,
   postgresVersion as readPostgresVersion,
+  runBenchmark,
+  type RouteScenario as Scenario,
   withBenchServer,
-  writeSection,
 } from "./harness";
 
 const CONNECTIONS = 20;
@@ -39,36 +43,12 @@ const TIME_LIMIT_MS = 15 * 60_000;
 
 const SECTION_TITLE = "## Webhook ingestion";
 const SERVER_LOG = path.join(REPO_ROOT, "test-results", "bench-server.log");
-
-interface Scenario {
-  label: string;
-  url: string;
-  /** The status of every response. Any other status fails the run. */
-  expectedStatus: number;
-  body: string;
-}
-
-interface Measurement {
-  scenario: Scenario;
-  result: Result;
-  /** Responses per status code, warm-up included, for the card count check. */
-  statusCounts: Map<number, number>;
-}
-
-/** Builds a RunPod COMPLETED status object. autocannon replaces `[<id>]` in every request. */
-function completedBody(webhookUrl: string): string {
-  return JSON.stringify({
-    id: "bench-[<id>]-u1",
-    status: "COMPLETED",
-    delayTime: 812,
-    executionTime: 4210,
-    workerId: "benchworker001",
-    input: { prompt: "a lighthouse at dusk" },
-    output: { images: [randomBytes(3 * 1024).toString("base64")] },
-    // RunPod echoes the webhook URL with its key, which Chirp redacts before storing.
-    webhook: webhookUrl,
-  });
-}
+const LOAD = {
+  connections: CONNECTIONS,
+  warmupSeconds: WARMUP_SECONDS,
+  measureSeconds: MEASURE_SECONDS,
+  serverLog: SERVER_LOG,
+};
 
 /** Replaces one character of the secret part, which breaks the key's signature. */
 function forge(key: string): string {
@@ -76,37 +56,6 @@ function forge(key: string): string {
   const secret = parts[4]!;
   parts[4] = `${secret.slice(0, -1)}${secret.endsWith("a") ? "b" : "a"}`;
   return parts.join("_");
-}
-
-function countStatuses(into: Map<number, number>, result: Result): void {
-  for (const [status, { count }] of Object.entries(result.statusCodeStats)) {
-    into.set(Number(status), (into.get(Number(status)) ?? 0) + count);
-  }
-}
-
-async function measure(scenario: Scenario): Promise<Measurement> {
-  const options = {
-    url: scenario.url,
-    method: "POST" as const,
-    connections: CONNECTIONS,
-    headers: { "content-type": "application/json" },
-    body: scenario.body,
-    idReplacement: true,
-  };
-  const statusCounts = new Map<number, number>();
-  console.log(`${scenario.label}: ${WARMUP_SECONDS} s warm-up, then ${MEASURE_SECONDS} s measured`);
-  countStatuses(statusCounts, await autocannon({ ...options, duration: WARMUP_SECONDS }));
-  const result = await autocannon({ ...options, duration: MEASURE_SECONDS });
-  countStatuses(statusCounts, result);
-
-  const unexpected = [...statusCounts].filter(([status]) => status !== scenario.expectedStatus);
-  if (unexpected.length > 0 || result.errors > 0) {
-    const found = [...statusCounts].map(([status, count]) => `${status} × ${count}`).join(", ");
-    throw new Error(
-      `${scenario.label}: expected only ${scenario.expectedStatus} responses, got ${found} and ${result.errors} connection errors (${result.timeouts} timeouts); see ${SERVER_LOG}.`,
-    );
-  }
-  return { scenario, result, statusCounts };
 }
 
 /**
@@ -171,22 +120,11 @@ function renderSection(
 async function main(): Promise<void> {
   const databaseUrl = prepareEnvironment();
   // Imported after the environment is complete: the logger reads LOG_LEVEL on import.
-  const { createAccount } = await import("@/lib/accounts/store");
-  const { createKey } = await import("@/lib/keys/store");
   const { closeDb, getDb } = await import("@/lib/db/client");
   const { activities } = await import("@/lib/db/schema");
   const { count, eq } = await import("drizzle-orm");
 
-  const account = await createAccount({
-    email: `bench-${randomUUID()}@example.test`,
-    password: randomBytes(16).toString("base64url"),
-  });
-  const { key: webhookKey } = await createKey({
-    accountId: account.id,
-    kind: "webhook",
-    actor: "cli",
-    name: "benchmark",
-  });
+  const { accountId, webhookKey } = await createBenchAccount("bench");
   const postgresVersion = await readPostgresVersion();
   await closeDb();
 
@@ -220,7 +158,7 @@ async function main(): Promise<void> {
       const results: Measurement[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
         console.log(`Round ${round} of ${ROUNDS}`);
-        for (const scenario of scenarios) results.push(await measure(scenario));
+        for (const scenario of scenarios) results.push(await measureRoute(scenario, LOAD));
       }
       return results;
     },
@@ -236,7 +174,7 @@ async function main(): Promise<void> {
   const cards = await (await getDb())
     .select({ state: activities.state, cards: count() })
     .from(activities)
-    .where(eq(activities.accountId, account.id))
+    .where(eq(activities.accountId, accountId))
     .groupBy(activities.state);
   await closeDb();
   const completed = cards.find((row) => row.state === "completed")?.cards ?? 0;
@@ -249,15 +187,8 @@ async function main(): Promise<void> {
   }
 
   const section = renderSection(scenarios, measurements, { postgresVersion, load });
-  const file = await writeSection(SECTION_TITLE, section);
-  console.log(`\n${section}`);
-  console.log(`${completed} cards created and closed; results written to ${file}.`);
+  console.log(`${completed} cards created and closed.`);
+  await publishSection(SECTION_TITLE, section);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);
