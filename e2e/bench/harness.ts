@@ -398,6 +398,44 @@ export function completedBody(webhookUrl: string): string {
   });
 }
 
+/** Replaces one character of the secret part, which breaks the key's signature. */
+function forge(key: string): string {
+  const parts = key.split("_");
+  const secret = parts[4]!;
+  parts[4] = `${secret.slice(0, -1)}${secret.endsWith("a") ? "b" : "a"}`;
+  return parts.join("_");
+}
+
+/**
+ * The webhook benchmark's three routes on the server at `port`: the bare route, the webhook
+ * with a valid key, and the webhook with a forged one. Each body closes a card of its own.
+ */
+export function webhookScenarios(port: number, webhookKey: string): RouteScenario[] {
+  const baseUrl = baseUrlOf(port);
+  const webhookUrl = `${baseUrl}/v1/webhooks/runpod?key=${webhookKey}`;
+  const body = completedBody(webhookUrl);
+  return [
+    {
+      label: "`POST /v1/ping` (bare route)",
+      url: `${baseUrl}/v1/ping`,
+      expectedStatus: 200,
+      body,
+    },
+    {
+      label: "`POST /v1/webhooks/runpod`, valid key",
+      url: webhookUrl,
+      expectedStatus: 200,
+      body,
+    },
+    {
+      label: "`POST /v1/webhooks/runpod`, forged key",
+      url: `${baseUrl}/v1/webhooks/runpod?key=${forge(webhookKey)}`,
+      expectedStatus: 401,
+      body,
+    },
+  ];
+}
+
 /** A route loaded by autocannon with one request body. */
 export interface RouteScenario {
   label: string;
