@@ -282,6 +282,9 @@ export async function withBenchServers<T>(
           CHIRP_DATA_DIR: dataDir,
           CHIRP_DB_STATEMENT_TIMEOUT_MS: serverStatementTimeout,
           LOG_LEVEL: "warn",
+          // The watchdog would poll the open cards that test runs left in a shared database,
+          // which is load that no benchmark measures.
+          CHIRP_WATCHDOG: "off",
           ...options.env,
         },
       });

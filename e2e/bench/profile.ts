@@ -157,7 +157,7 @@ async function main(): Promise<void> {
         port: PORT,
         logFile: SERVER_LOG,
         databaseUrl,
-        env: { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECTOR_PORT}`, CHIRP_WATCHDOG: "off" },
+        env: { NODE_OPTIONS: `--inspect=127.0.0.1:${INSPECTOR_PORT}` },
       },
     ],
     TIME_LIMIT_MS,

@@ -13,6 +13,7 @@ import { REPO_ROOT } from "../support/next-server";
 import {
   BENCH_BASE_URL as BASE_URL,
   BENCH_RATE_LIMIT,
+  BENCH_RATE_LIMIT_NOTE,
   buildUnlessSkipped,
   createBenchAccount,
   formatNumber,
@@ -91,7 +92,7 @@ function renderSection(
     formatNumber(forged[round]!),
   ]);
   return formatSection(SECTION_TITLE, environment, [
-    `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn, loaded by autocannon on the same machine with ${CONNECTIONS} connections. The three routes are measured in turn for ${ROUNDS} rounds, each run ${MEASURE_SECONDS} s after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples, averaged over the rounds; latencies are the median over the rounds. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
+    `Setup: a production build served by \`next start\` on 127.0.0.1:${PORT} with LOG_LEVEL=warn and the watchdog off, loaded by autocannon on the same machine with ${CONNECTIONS} connections. ${BENCH_RATE_LIMIT_NOTE} The three routes are measured in turn for ${ROUNDS} rounds, each run ${MEASURE_SECONDS} s after a ${WARMUP_SECONDS} s warm-up. Requests/s is autocannon's mean of per-second samples, averaged over the rounds; latencies are the median over the rounds. Every body is a RunPod COMPLETED status object of about 4 KB with a job id of its own, so each accepted webhook creates a card and closes it.`,
     "",
     ...markdownTable(
       ["Route", "Requests/s", "p50 latency (ms)", "p99 latency (ms)", "Responses"],
