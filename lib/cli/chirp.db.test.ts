@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
+import { databaseDriver, dataDirectory } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { apiKeys } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { authenticateKey, listKeys } from "@/lib/keys/store";
 import { countKeyUse, flushKeyUse } from "@/lib/keys/usage";
-import type { CliIo } from "./commands";
+import { type CliIo, noAccountMessage } from "./commands";
 import { runCli } from "./run";
 
 const PASSWORD = "correct horse battery";
@@ -198,9 +199,7 @@ describe("key add", () => {
     const added = await addKey(email, "api");
     expect(added.status).toBe(1);
     expect(added.stdout).toBe("");
-    expect(added.stderr).toBe(
-      `No account for ${email}; create it with: npm run chirp -- user add ${email}\n`,
-    );
+    expect(added.stderr).toBe(`${noAccountMessage(email)}\n`);
   });
 
   it("rejects a name over the length limit", async () => {
@@ -262,8 +261,9 @@ describe("key list", () => {
     const email = newEmail();
     const run = capture();
     expect(await runCli(["key", "list", "--user", email], run.io)).toBe(1);
-    expect(run.stderr()).toBe(
-      `No account for ${email}; create it with: npm run chirp -- user add ${email}\n`,
+    expect(run.stderr()).toBe(`${noAccountMessage(email)}\n`);
+    expect(run.stderr(), "the message names the database the command opened").toContain(
+      databaseDriver() === "pglite" ? dataDirectory() : "DATABASE_URL",
     );
   });
 });

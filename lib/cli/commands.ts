@@ -1,5 +1,5 @@
 import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/accounts/store";
-import { publicBaseUrl, type RateLimit } from "@/lib/config";
+import { databaseDriver, dataDirectory, publicBaseUrl, type RateLimit } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { accountOfDeletedKey, listKeyAudit } from "@/lib/keys/audit";
@@ -225,13 +225,22 @@ async function accountOfKeyOrItsTrail(keyId: string): Promise<string> {
   }
 }
 
+/**
+ * Says that no account has this email in the database the command opened, naming that
+ * database: a command run without the server's CHIRP_DATA_DIR opens an empty one.
+ */
+export function noAccountMessage(email: string): string {
+  const where =
+    databaseDriver() === "pglite"
+      ? `the embedded database in ${dataDirectory()}; if the server uses another folder, set CHIRP_DATA_DIR to it`
+      : "the database at DATABASE_URL";
+  return `No account for ${email} in ${where}. To create the account: npm run chirp -- user add ${email}`;
+}
+
 async function requireAccount(email: string): Promise<Account> {
   const account = await getAccountByEmail(email);
   if (!account) {
-    throw new ApiError(
-      "not_found",
-      `No account for ${email}; create it with: npm run chirp -- user add ${email}`,
-    );
+    throw new ApiError("not_found", noAccountMessage(email));
   }
   return account;
 }

@@ -67,9 +67,15 @@ export function decodeJsonText(bytes: Uint8Array): string {
   }
 }
 
-/** Reads a JSON object body, or throws a 400 that names what is wrong with it. */
-export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
-  return parseJsonObject(decodeJsonText(new Uint8Array(await request.arrayBuffer())));
+/**
+ * Reads a JSON object body, or throws a 400 that names what is wrong with it. `example`
+ * shows the expected object in the messages.
+ */
+export async function readJsonObject(
+  request: Request,
+  example?: string,
+): Promise<Record<string, unknown>> {
+  return parseJsonObject(decodeJsonText(new Uint8Array(await request.arrayBuffer())), example);
 }
 
 /**
@@ -86,7 +92,7 @@ export function parseJsonObject(text: string, example?: string): Record<string, 
   } catch (error) {
     throw new ApiError(
       "invalid_json",
-      `The request body is not valid JSON: ${(error as Error).message}.`,
+      `The request body is not valid JSON: ${(error as Error).message}. Send ${expected}.`,
     );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {

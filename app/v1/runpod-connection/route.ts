@@ -29,7 +29,10 @@ function toBody(connection: ConnectionSummary) {
  */
 export const PUT = withErrors("runpod-connection", (request: Request) =>
   withApiKey(request, async ({ accountId }) => {
-    const body = await readJsonObject(request);
+    const body = await readJsonObject(
+      request,
+      `{"apiKey": "<RunPod API key>", "endpointId": "<endpoint id>"}`,
+    );
     const fields = [];
     for (const name of ["apiKey", "endpointId"] as const) {
       if (typeof body[name] !== "string") {

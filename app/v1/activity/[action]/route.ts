@@ -14,7 +14,7 @@ export const POST = withErrors(
       throw new ApiError("not_found", `No activity action "${action}"; use start, update or end.`);
     }
     return withApiKey(request, async (key) => {
-      const body = await readJsonObject(request);
+      const body = await readJsonObject(request, `{"key": "<RunPod job id>"}`);
       const result = await handleActivityRequest(action, key.accountId, body);
       return Response.json(
         {
