@@ -473,14 +473,13 @@ async function main(): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 
-  console.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
-  console.log(
-    `Submitting ${DEMO_JOBS.length} jobs over 12 s. Watch the cards open and close in Chirp's dashboard.\n`,
-  );
-
   const demo = new DemoRun(config, simulator, statusPolls);
   try {
     await demo.checkChirp();
+    console.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
+    console.log(
+      `Submitting ${DEMO_JOBS.length} jobs over 12 s. Watch the cards open and close in Chirp's dashboard.\n`,
+    );
     // Saving a RunPod connection makes Chirp call RunPod's /health. The demo does it only
     // when CHIRP_SIMULATOR_PORT names the port that Chirp's CHIRP_RUNPOD_BASE_URL points
     // at, because otherwise Chirp would call the real RunPod with the demo's made-up key.
