@@ -1,9 +1,8 @@
 import type { DemoJob } from "./demo-config";
 
 /**
- * The parts of `npm run demo` that need no running Chirp: the checks of Chirp's responses
- * before any job starts, so that each setup mistake maps to one message that names the
- * fix, and the reading of the simulator's log and the closing line.
+ * The parts of `npm run demo` that need no running Chirp. The checks of Chirp's responses
+ * before any job starts map each setup mistake to one message that names the fix.
  */
 
 /** Raised for a setup mistake that ends the demo with one message and exit code 1. */
@@ -41,7 +40,7 @@ function notChirp(chirpUrl: string, request: string, response: string): string {
   return `CHIRP_BASE_URL=${chirpUrl} does not point at Chirp: ${request} returned ${response}. Set CHIRP_BASE_URL to the address Chirp's dashboard runs at, such as http://127.0.0.1:3000, and not to the demo's simulator or another server.`;
 }
 
-/** Returns the problem with Chirp's answer to `GET /v1/ping`, or undefined when it came from Chirp. */
+/** Returns the problem with the response to `GET /v1/ping`, or undefined when it came from Chirp. */
 export function pingProblem(
   chirpUrl: string,
   statusCode: number,
@@ -57,7 +56,7 @@ export function pingProblem(
 }
 
 /**
- * Returns the problem with Chirp's answer to `GET /v1/runpod-connection` sent with
+ * Returns the problem with Chirp's response to `GET /v1/runpod-connection` sent with
  * CHIRP_API_KEY, or undefined when the key was accepted. An account without a saved
  * connection gets 404 not_found, which still means the key is valid.
  */
@@ -97,7 +96,7 @@ export function listenProblem(error: unknown, port: number): string | undefined 
 
 const STATUS_POLL = /^(?:GET|POST) \/v2\/[^/]+\/status\/([^/?\s]+)\S* -> 200 /;
 
-/** Counts a simulator log line that records an answered `/status` request for a job. */
+/** Counts a simulator log line that records a 200 response to a job's `/status` request. */
 export function countStatusPoll(statusPolls: Map<string, number>, line: string): void {
   const jobId = STATUS_POLL.exec(line)?.[1];
   if (jobId !== undefined) statusPolls.set(jobId, (statusPolls.get(jobId) ?? 0) + 1);

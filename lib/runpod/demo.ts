@@ -73,7 +73,7 @@ class DemoRun {
   constructor(
     private readonly config: DemoConfig,
     private readonly simulator: RunpodSimulator,
-    /** Number of answered `/status` requests per job id, from the demo and from Chirp's watchdog. */
+    /** Count of 200 responses to `/status` requests per job id, from the demo and from Chirp's watchdog. */
     private readonly statusPolls: ReadonlyMap<string, number>,
   ) {}
 
@@ -326,9 +326,11 @@ class DemoRun {
     return previous;
   }
 
-  /** Reads the endpoint's queue length, which the demo sends as the job's queue position. */
+  /**
+   * Reads the endpoint's queue length, which the demo sends as the job's queue position,
+   * because /health returns only endpoint-wide counts.
+   */
   private async queuePosition(job: DemoJob): Promise<number> {
-    // /health returns only endpoint-wide counts, so the queue length stands in for the position.
     const health = await this.callSimulator("GET", `/v2/${job.endpointId}/health`);
     return Number((health.body.jobs as { inQueue?: unknown } | undefined)?.inQueue ?? 1);
   }
@@ -477,9 +479,6 @@ async function main(): Promise<number> {
   try {
     await demo.checkChirp();
     console.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
-    console.log(
-      `Submitting ${DEMO_JOBS.length} jobs over 12 s. Watch the cards open and close in Chirp's dashboard.\n`,
-    );
     // Saving a RunPod connection makes Chirp call RunPod's /health. The demo does it only
     // when CHIRP_SIMULATOR_PORT names the port that Chirp's CHIRP_RUNPOD_BASE_URL points
     // at, because otherwise Chirp would call the real RunPod with the demo's made-up key.
@@ -495,6 +494,9 @@ async function main(): Promise<number> {
     }
     const jobs = DEMO_JOBS.filter(
       (job) => connectionProblem === undefined || !job.closedByWatchdog,
+    );
+    console.log(
+      `Submitting ${jobs.length} jobs over 12 s. Watch the cards open and close in Chirp's dashboard.\n`,
     );
     const results = await Promise.all(jobs.map((job) => demo.run(job)));
     printSummary(results);
