@@ -1,4 +1,15 @@
 import {
+  apiKeyProblem,
+  chirpErrorOf,
+  closingSummary,
+  countStatusPoll,
+  DemoSetupError,
+  describeResponse,
+  keyRejected,
+  listenProblem,
+  pingProblem,
+} from "./demo-checks";
+import {
   DEMO_CONNECTION_ENDPOINT,
   DEMO_JOBS,
   type DemoConfig,
@@ -62,6 +73,8 @@ class DemoRun {
   constructor(
     private readonly config: DemoConfig,
     private readonly simulator: RunpodSimulator,
+    /** Count of 200 responses to `/status` requests per job id, from the demo and from Chirp's watchdog. */
+    private readonly statusPolls: ReadonlyMap<string, number>,
   ) {}
 
   private get webhookUrl(): string {
@@ -74,42 +87,36 @@ class DemoRun {
   }
 
   private describeChirpResponse(statusCode: number, text: string): string {
-    try {
-      const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-      if (body.error !== undefined) {
-        return this.hideKeys(
-          `${statusCode} ${String(body.error.code)}: ${String(body.error.message)}`,
-        );
-      }
-    } catch {
-      // Not JSON: show the start of the raw body instead.
-    }
-    return this.hideKeys(`${statusCode} ${text.slice(0, 300)}`.trim());
+    return this.hideKeys(describeResponse(statusCode, text));
   }
 
-  private async callChirp(path: string, data: Record<string, unknown>) {
+  /**
+   * Sends one request to Chirp with the API key. Raises ChirpUnreachableError when no
+   * response arrives, so every step that first fails to reach Chirp ends the demo the same way.
+   */
+  private async fetchChirp(method: "GET" | "POST" | "PUT", path: string, payload?: unknown) {
     const url = `${this.config.chirpUrl}${path}`;
     let response: Response;
     try {
       response = await fetch(url, {
-        method: "POST",
+        method,
         headers: {
           Authorization: `Bearer ${this.config.apiKey}`,
-          "Content-Type": "application/json",
+          ...(payload === undefined ? {} : { "Content-Type": "application/json" }),
         },
-        body: JSON.stringify({ schema_id: "@runpod", data }),
+        body: payload === undefined ? undefined : JSON.stringify(payload),
         signal: AbortSignal.timeout(CHIRP_TIMEOUT_MS),
       });
     } catch (error) {
       if (error instanceof Error && error.name === "TimeoutError") {
-        throw new ChirpUnreachableError(`POST ${url} timed out after ${CHIRP_TIMEOUT_MS} ms.`);
+        throw new ChirpUnreachableError(`${method} ${url} timed out after ${CHIRP_TIMEOUT_MS} ms.`);
       }
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
       const reason =
         cause instanceof Error
           ? ((cause as NodeJS.ErrnoException).code ?? cause.message)
           : String(cause);
-      throw new ChirpUnreachableError(`POST ${url} failed (${reason}).`);
+      throw new ChirpUnreachableError(`${method} ${url} failed (${reason}).`);
     }
     const text = await response.text();
     let body: unknown;
@@ -119,6 +126,24 @@ class DemoRun {
       body = undefined;
     }
     return { statusCode: response.status, text, body };
+  }
+
+  private callChirp(path: string, data: Record<string, unknown>) {
+    return this.fetchChirp("POST", path, { schema_id: "@runpod", data });
+  }
+
+  /**
+   * Checks, before any job starts, that CHIRP_BASE_URL points at Chirp and that Chirp
+   * accepts CHIRP_API_KEY. Raises DemoSetupError with the fix otherwise.
+   */
+  async checkChirp(): Promise<void> {
+    const ping = await this.fetchChirp("GET", "/v1/ping");
+    const notChirp = pingProblem(this.config.chirpUrl, ping.statusCode, ping.text);
+    if (notChirp !== undefined) throw new DemoSetupError(this.hideKeys(notChirp));
+
+    const connection = await this.fetchChirp("GET", "/v1/runpod-connection");
+    const badKey = apiKeyProblem(this.config.chirpUrl, connection.statusCode, connection.text);
+    if (badKey !== undefined) throw new DemoSetupError(this.hideKeys(badKey));
   }
 
   private async callSimulator(method: "GET" | "POST", path: string, body?: unknown) {
@@ -191,7 +216,7 @@ class DemoRun {
       );
     }
     if (job.closedByWatchdog) {
-      result.closedByWatchdog = await this.waitForWatchdog(job, jobId);
+      result.closedByWatchdog = await this.waitForWatchdog(job, jobId, result.finalStatus);
     }
     return result;
   }
@@ -201,36 +226,43 @@ class DemoRun {
    * simulator. Returns the reason when Chirp could not save it.
    */
   async connectRunpod(): Promise<string | undefined> {
-    const response = await fetch(`${this.config.chirpUrl}/v1/runpod-connection`, {
-      method: "PUT",
-      headers: {
-        Authorization: `Bearer ${this.config.apiKey}`,
-        "Content-Type": "application/json",
-      },
-      body: JSON.stringify({ apiKey: "demo-runpod-key", endpointId: DEMO_CONNECTION_ENDPOINT }),
-      signal: AbortSignal.timeout(CHIRP_TIMEOUT_MS),
+    const response = await this.fetchChirp("PUT", "/v1/runpod-connection", {
+      apiKey: "demo-runpod-key",
+      endpointId: DEMO_CONNECTION_ENDPOINT,
     });
-    if (response.status === 200) return undefined;
-    return this.describeChirpResponse(response.status, await response.text());
+    if (response.statusCode === 200) return undefined;
+    return this.describeChirpResponse(response.statusCode, response.text);
   }
 
   /**
-   * Reads the card through `activity/start`, which returns the existing card, until it
-   * closes. Returns its state, or undefined when it was still open at the demo's deadline.
+   * Waits until Chirp's watchdog reads the job's final status from the simulator. The demo
+   * stops polling `/status` once the job is finished, so a later poll comes from the
+   * watchdog. Returns the state that status closes the card in, or undefined when no poll
+   * came before the demo's deadline.
+   *
+   * NOTE: the activity API has no read-only route, and every call adds an event to the
+   * card's timeline, so the demo infers the closing from the watchdog's poll instead of
+   * reading the card.
    */
-  private async waitForWatchdog(job: DemoJob, jobId: string): Promise<string | undefined> {
+  private async waitForWatchdog(
+    job: DemoJob,
+    jobId: string,
+    finalStatus: string | undefined,
+  ): Promise<string | undefined> {
     print(job.jobName, "waiting for Chirp's watchdog to poll RunPod and close the card");
+    const demoPolls = this.statusPolls.get(jobId) ?? 0;
     while (Date.now() < this.deadline) {
-      const start = await this.callChirp("/v1/activity/start", { key: jobId });
-      const activity = (start.body as { activity?: { state?: unknown; closedAt?: unknown } })
-        ?.activity;
-      if (activity?.closedAt) {
-        print(job.jobName, `the watchdog closed the card as ${String(activity.state)}`);
-        return String(activity.state);
+      if ((this.statusPolls.get(jobId) ?? 0) > demoPolls) {
+        const state = finalStatus === undefined ? undefined : stateForStatus(finalStatus);
+        print(
+          job.jobName,
+          `the watchdog read RunPod status ${finalStatus} from the simulator and closes the card as ${state}`,
+        );
+        return state ?? undefined;
       }
-      await sleep(1000);
+      await sleep(500);
     }
-    print(job.jobName, "the card was still open when the demo timed out");
+    print(job.jobName, "the watchdog did not poll RunPod before the demo timed out");
     return undefined;
   }
 
@@ -241,6 +273,7 @@ class DemoRun {
     cardKey: string,
   ): Promise<string | undefined> {
     let previous: string | undefined;
+    let previousQueuePosition: number | undefined;
     let runningSince: number | undefined;
     let cancelled = false;
 
@@ -251,10 +284,24 @@ class DemoRun {
         return undefined;
       }
       const current = String(status.body.status);
+      if (current === "IN_QUEUE") {
+        const queuePosition = await this.queuePosition(job);
+        if (current !== previous || queuePosition !== previousQueuePosition) {
+          await this.updateCard(
+            job,
+            cardKey,
+            { queuePosition },
+            `RunPod status IN_QUEUE, queue position ${queuePosition}`,
+          );
+        }
+        previousQueuePosition = queuePosition;
+      } else if (current !== previous) {
+        previousQueuePosition = undefined;
+        await this.reportStatus(job, cardKey, current);
+      }
       if (current !== previous) {
         previous = current;
         runningSince = current === "IN_PROGRESS" ? Date.now() : undefined;
-        await this.reportStatus(job, cardKey, current);
       }
       const state = stateForStatus(current);
       if (state && isTerminal(state)) return current;
@@ -279,20 +326,18 @@ class DemoRun {
     return previous;
   }
 
+  /**
+   * Reads the endpoint's queue length, which the demo sends as the job's queue position,
+   * because /health returns only endpoint-wide counts.
+   */
+  private async queuePosition(job: DemoJob): Promise<number> {
+    const health = await this.callSimulator("GET", `/v2/${job.endpointId}/health`);
+    return Number((health.body.jobs as { inQueue?: unknown } | undefined)?.inQueue ?? 1);
+  }
+
+  /** Reports a status other than IN_QUEUE: an update while running, a line for a final status. */
   private async reportStatus(job: DemoJob, cardKey: string, status: string): Promise<void> {
-    if (status === "IN_QUEUE") {
-      // /health returns only endpoint-wide counts, so the demo sends the queue length as the position.
-      const health = await this.callSimulator("GET", `/v2/${job.endpointId}/health`);
-      const queuePosition = Number(
-        (health.body.jobs as { inQueue?: unknown } | undefined)?.inQueue ?? 1,
-      );
-      await this.updateCard(
-        job,
-        cardKey,
-        { queuePosition },
-        `RunPod status IN_QUEUE, queue position ${queuePosition}`,
-      );
-    } else if (status === "IN_PROGRESS") {
+    if (status === "IN_PROGRESS") {
       await this.updateCard(
         job,
         cardKey,
@@ -327,6 +372,13 @@ class DemoRun {
     while (Date.now() < this.deadline) {
       for (const attempt of simulatedJob.webhookAttempts.slice(printed)) {
         printed++;
+        const rejection =
+          attempt.statusCode === 401 ? chirpErrorOf(attempt.responseBody ?? "") : undefined;
+        if (rejection !== undefined) {
+          throw new DemoSetupError(
+            this.hideKeys(keyRejected("CHIRP_WEBHOOK_KEY", this.config.chirpUrl, rejection)),
+          );
+        }
         if (attempt.dropped) {
           print(
             job.jobName,
@@ -401,11 +453,21 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const simulator = await startRunpodSimulator({
-    host: "127.0.0.1",
-    port: config.simulatorPort,
-    webhookRetryDelayMs: 2000,
-  });
+  const statusPolls = new Map<string, number>();
+  let simulator: RunpodSimulator;
+  try {
+    simulator = await startRunpodSimulator({
+      host: "127.0.0.1",
+      port: config.simulatorPort,
+      webhookRetryDelayMs: 2000,
+      onLog: (line) => countStatusPoll(statusPolls, line),
+    });
+  } catch (error) {
+    const problem = listenProblem(error, config.simulatorPort);
+    if (problem === undefined) throw error;
+    console.error(problem);
+    return 1;
+  }
   const stop = () => {
     console.error("\nInterrupted, closing the RunPod simulator.");
     void simulator.close().then(() => process.exit(130));
@@ -413,13 +475,10 @@ async function main(): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 
-  console.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
-  console.log(
-    `Submitting ${DEMO_JOBS.length} jobs over 12 s. Watch the cards open and close in Chirp's dashboard.\n`,
-  );
-
-  const demo = new DemoRun(config, simulator);
+  const demo = new DemoRun(config, simulator, statusPolls);
   try {
+    await demo.checkChirp();
+    console.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
     // Saving a RunPod connection makes Chirp call RunPod's /health. The demo does it only
     // when CHIRP_SIMULATOR_PORT names the port that Chirp's CHIRP_RUNPOD_BASE_URL points
     // at, because otherwise Chirp would call the real RunPod with the demo's made-up key.
@@ -436,16 +495,23 @@ async function main(): Promise<number> {
     const jobs = DEMO_JOBS.filter(
       (job) => connectionProblem === undefined || !job.closedByWatchdog,
     );
+    console.log(
+      `Submitting ${jobs.length} jobs over 12 s. Watch the cards open and close in Chirp's dashboard.\n`,
+    );
     const results = await Promise.all(jobs.map((job) => demo.run(job)));
     printSummary(results);
     const failures = results.filter((result) => !succeeded(result)).length;
     if (failures === 0) {
-      console.log("\nEvery card closed: through its webhook, or through the watchdog.");
+      console.log(`\n${closingSummary(jobs)}`);
       return 0;
     }
     console.log(`\n${failures} of ${results.length} cards did not close as expected.`);
     return 1;
   } catch (error) {
+    if (error instanceof DemoSetupError) {
+      console.error(`\n${error.message}`);
+      return 1;
+    }
     if (!(error instanceof ChirpUnreachableError)) throw error;
     console.error(
       `\nCould not reach Chirp: ${error.message}\nStart Chirp (npm start) or set CHIRP_BASE_URL to where it runs, then run the demo again.`,
