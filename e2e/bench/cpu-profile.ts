@@ -79,7 +79,7 @@ export async function connectProfiler(port: number): Promise<Profiler> {
 /** Where a sampled function comes from, as the row it is counted in. */
 export const stackParts = {
   idle: "Idle: waiting for the database or the network",
-  next: "Next.js: routing, request and response handling",
+  next: "Next.js and its bundle runtime: routing, request and response handling",
   web: "Request and Response objects, web streams (undici)",
   node: "Node.js core: HTTP, sockets, streams, async hooks",
   native: "Native code: socket writes, JSON, crypto",
@@ -111,8 +111,10 @@ function originalSource(url: string, line: number, column: number): string | und
 }
 
 function partOfFile(file: string): StackPart {
-  if (/node_modules\/next\//.test(file)) return "next";
-  if (/node_modules\/drizzle-orm\//.test(file)) return "drizzle";
+  if (/node_modules\/next\/|^turbopack:/.test(file)) return "next";
+  // drizzle-orm's published source maps point at ../src/, which the bundle's maps resolve
+  // to node_modules/src/; no other bundled package here ships maps like that.
+  if (/node_modules\/(drizzle-orm\/|src\/)/.test(file)) return "drizzle";
   if (/node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-[a-z]+)\//.test(file))
     return "postgres";
   if (/node_modules\//.test(file)) return "packages";
@@ -133,7 +135,7 @@ function partOf(frame: CpuProfile["nodes"][number]["callFrame"]): StackPart {
   if (url.includes("/node_modules/")) return partOfFile(url);
   const source = originalSource(url, lineNumber, columnNumber);
   if (source?.startsWith("webpack://next/")) return "next";
-  return partOfFile(source ?? url);
+  return partOfFile(source?.replace(/^(\.\.\/)+/, "") ?? url);
 }
 
 /** Microseconds of sampled time per part of the stack. */
