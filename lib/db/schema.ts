@@ -180,6 +180,11 @@ export const activities = pgTable(
     ),
     // The watchdog's work queue: open cards by the time they are due.
     index("activities_watchdog_due_idx").on(table.nextPollAt).where(sql`${table.closedAt} is null`),
+    // Duplicate detection: an account's open cards by the time they opened, so pairing a
+    // card with the cards opened around the same time reads a window, not every open card.
+    index("activities_open_created_idx")
+      .on(table.accountId, table.createdAt)
+      .where(sql`${table.closedAt} is null`),
     uniqueIndex("activities_attached_key")
       .on(table.accountId, table.schemaId, table.attachedKey)
       .where(sql`${table.attachedKey} is not null`),

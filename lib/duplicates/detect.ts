@@ -201,8 +201,9 @@ async function webhookForUnknownJob(tx: Transaction, card: Activity): Promise<Fo
         isNull(activities.attachedKey),
         lte(activities.createdAt, card.createdAt),
         sql`${activities.key} !~* ${RUNPOD_JOB_ID_PATTERN}`,
+        // A range on created_at, so the open-cards-by-creation index reads only the window.
         submitted
-          ? sql`abs(extract(epoch from ${activities.createdAt} - ${submitted})) <= ${SUBMIT_TIME_TOLERANCE_SECONDS}`
+          ? sql`${activities.createdAt} between ${submitted} - ${SUBMIT_TIME_TOLERANCE_SECONDS} * interval '1 second' and ${submitted} + ${SUBMIT_TIME_TOLERANCE_SECONDS} * interval '1 second'`
           : undefined,
       ),
     )
@@ -247,7 +248,7 @@ async function sameNameWithinWindow(tx: Transaction, card: Activity): Promise<Fo
         eq(activities.schemaId, card.schemaId),
         eq(activities.jobName, card.jobName),
         ne(activities.id, card.id),
-        sql`abs(extract(epoch from ${activities.createdAt} - ${card.createdAt.toISOString()}::timestamptz)) <= ${SAME_NAME_WINDOW_SECONDS}`,
+        sql`${activities.createdAt} between ${card.createdAt.toISOString()}::timestamptz - ${SAME_NAME_WINDOW_SECONDS} * interval '1 second' and ${card.createdAt.toISOString()}::timestamptz + ${SAME_NAME_WINDOW_SECONDS} * interval '1 second'`,
       ),
     )
     .orderBy(desc(activities.createdAt), desc(activities.id))

@@ -1,0 +1,1 @@
+CREATE INDEX "activities_open_created_idx" ON "activities" USING btree ("account_id","created_at") WHERE "activities"."closed_at" is null;
