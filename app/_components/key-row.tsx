@@ -92,7 +92,7 @@ function localTime(iso: string): string {
 
 const cellClass = "block px-3 py-1 md:table-cell md:py-3 md:whitespace-nowrap";
 
-/** A cell's column name, shown only where the keys stack because the header is hidden. */
+/** Shows a cell's column name where the keys stack, because the header is hidden there. */
 function MobileLabel({ children }: { children: ReactNode }) {
   return <span className="mr-1.5 text-xs text-zinc-400 md:hidden">{children}:</span>;
 }

@@ -20,7 +20,7 @@ export interface BoardSummary {
 }
 
 /**
- * The board's summary, drawn under its filters: a link to the Duplicates page while the
+ * Draws the board's summary under its filters: a link to the Duplicates page while the
  * account has open groups, and the cards per state, each a link that filters by its state.
  * The server renders the first summary. After live changes it is read again from
  * `/api/board/counts`, because a change to a card on another page of the board moves the

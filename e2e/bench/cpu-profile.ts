@@ -130,8 +130,8 @@ function partOf(frame: CpuProfile["nodes"][number]["callFrame"]): StackPart {
   if (url.startsWith("node:internal/deps/undici") || url.startsWith("node:internal/webstreams"))
     return "web";
   if (url.startsWith("node:")) return "node";
-  // Next's server runtime and external packages such as pg are loaded from node_modules;
-  // the app is bundled into chunks whose source maps name the file each function came from.
+  // Next's server runtime and external packages such as pg are loaded from node_modules.
+  // The app is bundled into chunks, whose source maps name each function's file.
   if (url.includes("/node_modules/")) return partOfFile(url);
   const source = originalSource(url, lineNumber, columnNumber);
   if (source?.startsWith("webpack://next/")) return "next";
@@ -149,7 +149,7 @@ export function timeByPart(profile: CpuProfile): Map<StackPart, number> {
   return totals;
 }
 
-/** The functions of one part with the most sampled time, as "name (file)" and microseconds. */
+/** Returns the functions of one part with the most sampled time, as "name (file)" and microseconds. */
 export function topFunctions(
   profile: CpuProfile,
   part: StackPart,

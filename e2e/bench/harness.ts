@@ -410,7 +410,7 @@ function forge(key: string): string {
 }
 
 /**
- * The webhook benchmark's three routes on the server at `port`: the bare route, the webhook
+ * Returns the webhook benchmark's three routes on the server at `port`: the bare route, the webhook
  * with a valid key, and the webhook with a forged one. Each body closes a card of its own.
  */
 export function webhookScenarios(port: number, webhookKey: string): RouteScenario[] {

@@ -21,7 +21,7 @@ export class DuplicatesPage {
     await expect(this.heading).toBeVisible();
   }
 
-  /** The open group that lists the card with this key. */
+  /** Returns the open group that lists the card with this key. */
   group(cardKey: string): Locator {
     return this.groups.filter({ hasText: cardKey });
   }

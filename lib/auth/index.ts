@@ -17,7 +17,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   // ordinary outcome, so it is dropped, and other errors go to the structured log.
   logger: {
     error(error) {
-      // The production build shortens class names, so the error is told by its type.
+      // The production build shortens class names, so the error is recognized by its type.
       if ((error as { type?: string }).type === "CredentialsSignin") return;
       logger.error({ err: error }, "authentication failed");
     },

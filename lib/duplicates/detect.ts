@@ -47,9 +47,9 @@ export function memberKey(activityIds: readonly string[]): string {
 
 /**
  * Returns whether `card` can have a duplicate at all, in one indexed query: every rule
- * pairs it with an open card, except a job id named in its own texts. A webhook that
- * opens and closes a card for a job nobody started, the usual case under load, then costs
- * this one query instead of a transaction of rule queries.
+ * pairs it with an open card, except a job id named in its own texts. A card in an
+ * account with no other open card, such as a webhook's card when nothing else runs, then
+ * costs this one query instead of a transaction of rule queries.
  */
 export async function mayHaveDuplicates(executor: Executor, card: Activity): Promise<boolean> {
   if (card.state === "merged" || card.mergedInto !== null) return false;

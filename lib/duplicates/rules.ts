@@ -29,10 +29,10 @@ export interface EvidenceCard {
   createdAt: string;
 }
 
-/** What a rule saw, stored with the group so the page can explain it later. */
+/** The evidence a rule found, stored with the group so the page can explain it later. */
 export interface DuplicateEvidence {
   cards: EvidenceCard[];
-  /** One sentence that says what matched. */
+  /** One sentence describing the match. */
   summary: string;
   [detail: string]: unknown;
 }

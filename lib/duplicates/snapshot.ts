@@ -8,7 +8,7 @@ export type CardSnapshot = Omit<Activity, "createdAt" | "updatedAt" | "closedAt"
   nextPollAt: string;
 };
 
-/** What undo needs to put every member of a merged group back as the merge found it. */
+/** The rows undo needs to put every member of a merged group back as the merge found it. */
 export interface MergeSnapshot {
   survivorId: string;
   /** The survivor's merge event: undo is refused once the survivor has later events. */

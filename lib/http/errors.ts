@@ -59,7 +59,7 @@ export class ApiError extends Error {
   readonly fields?: FieldProblem[];
 
   constructor(code: ErrorCode, message: string, fields?: FieldProblem[]) {
-    // An ApiError is an answer to the client, never logged with a stack, and capturing one
+    // An ApiError is a response to the client, never logged with a stack, and capturing one
     // in Next's deep async call chains was the largest cost of rejecting a forged key.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;

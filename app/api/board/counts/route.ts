@@ -8,7 +8,7 @@ import { withErrors } from "@/lib/http/handler";
 export const dynamic = "force-dynamic";
 
 /**
- * The board's summary for the signed-in account: cards per state under the board's filters
+ * Returns the board's summary for the signed-in account: cards per state under the board's filters
  * in the query string, and the number of open duplicate groups.
  */
 export const GET = withErrors("board.summary", async (request: Request) => {
