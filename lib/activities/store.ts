@@ -70,26 +70,29 @@ function watchdogDeadlineMs(identity: NonNullable<ActivityChange["identity"]>): 
   return identity.executionTimeoutMs ?? watchdogSettings().afterSeconds * 1000;
 }
 
-function routingKey(accountId: string, schemaId: string, key: string) {
-  return and(
-    eq(activities.accountId, accountId),
-    eq(activities.schemaId, schemaId),
-    eq(activities.key, key),
-  );
-}
-
 /** Writes that commit or roll back with a change, given the card as the change left it. */
 export type AlsoWrite = (
   tx: Transaction,
   result: Pick<ChangeResult, "activity" | "created">,
 ) => Promise<unknown>;
 
-function attachedKeyMatch(accountId: string, schemaId: string, key: string) {
-  return and(
-    eq(activities.accountId, accountId),
-    eq(activities.schemaId, schemaId),
-    eq(activities.attachedKey, key),
-  );
+/**
+ * Selects the card a key names in one statement: the card with that key, else the card
+ * the key attached to, which sorts after it.
+ */
+function selectCardForKey(executor: Executor, accountId: string, schemaId: string, key: string) {
+  return executor
+    .select()
+    .from(activities)
+    .where(
+      and(
+        eq(activities.accountId, accountId),
+        eq(activities.schemaId, schemaId),
+        or(eq(activities.key, key), eq(activities.attachedKey, key)),
+      ),
+    )
+    .orderBy(sql`${activities.key} = ${key} desc`)
+    .limit(1);
 }
 
 // Merges chain when a survivor is merged again later; a chain this long means a bug.
@@ -107,21 +110,8 @@ export async function lockCardForKey(
   schemaId: string,
   key: string,
 ): Promise<{ card: Activity; from?: { id: string; key: string } } | undefined> {
-  // One statement for both: the card keyed so sorts first, and only the returned row is
-  // locked.
-  let [card] = await tx
-    .select()
-    .from(activities)
-    .where(
-      and(
-        eq(activities.accountId, accountId),
-        eq(activities.schemaId, schemaId),
-        or(eq(activities.key, key), eq(activities.attachedKey, key)),
-      ),
-    )
-    .orderBy(sql`${activities.key} = ${key} desc`)
-    .limit(1)
-    .for("update");
+  // Only the returned row is locked.
+  let [card] = await selectCardForKey(tx, accountId, schemaId, key).for("update");
   if (!card) return undefined;
 
   const named = card;
@@ -276,18 +266,8 @@ export async function getActivityByKey({
   key: string;
   schemaId?: string;
 }): Promise<Activity | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .select()
-    .from(activities)
-    .where(routingKey(accountId, schemaId, key));
-  if (row) return row;
-  // A key that attached to another source's card names that card.
-  const [attached] = await db
-    .select()
-    .from(activities)
-    .where(attachedKeyMatch(accountId, schemaId, key));
-  return attached;
+  const [card] = await selectCardForKey(await getDb(), accountId, schemaId, key);
+  return card;
 }
 
 export async function getActivity({
