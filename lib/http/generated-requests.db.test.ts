@@ -394,7 +394,9 @@ const badDataField: fc.Arbitrary<Record<string, Piece>> = fc.oneof(
   fc.record({
     queuePosition: fc.oneof(
       fc.integer({ max: -1 }).map((json): Piece => ({ json })),
-      fc.double({ noInteger: true, noDefaultInfinity: true }).map((json): Piece => ({ json })),
+      fc
+        .double({ noInteger: true, noNaN: true, noDefaultInfinity: true })
+        .map((json): Piece => ({ json })),
       fc
         .constantFrom(2 ** 31, 1e12, Number.MAX_SAFE_INTEGER, 1e300)
         .map((json): Piece => ({ json })),
