@@ -1,11 +1,6 @@
 import { expect, test } from "./fixtures";
-import {
-  completedStatusObject,
-  ENDPOINT_ID,
-  newJobId,
-  postWebhook,
-  startActivity,
-} from "./support/chirp-api";
+import { completedStatusObject, ENDPOINT_ID, newJobId, postWebhook } from "./support/chirp-api";
+import { postOutOfScopeDelivery } from "./support/scoped-key";
 
 test.describe("key limits and scopes", () => {
   test("rate limit from the keys page applies", async ({ keys, keysPage }) => {
@@ -40,18 +35,8 @@ test.describe("key limits and scopes", () => {
   });
 
   test("scoped key leaves another endpoint's card", async ({ keys, keysPage, deliveriesPage }) => {
-    await keysPage.goto();
-    await keysPage.setEndpoints(keys.webhookKeyId, "scopedendpt001");
-    await expect(keysPage.row(keys.webhookKeyId).getByTestId("key-endpoints")).toHaveText(
-      "Endpoints: scopedendpt001",
-    );
-    const jobId = newJobId();
-    expect((await startActivity(keys.apiKey, jobId)).status).toBe(201);
+    await postOutOfScopeDelivery(keys, keysPage);
 
-    const delivery = await postWebhook(keys.webhookUrl, completedStatusObject(jobId));
-
-    expect(delivery.status).toBe(200);
-    expect(delivery.json.changed).toBe(false);
     await deliveriesPage.page.goto("/deliveries");
     await expect(deliveriesPage.page.getByTestId("delivery-note").first()).toContainText(
       `is limited to endpoints scopedendpt001; this job's card is on endpoint ${ENDPOINT_ID}`,

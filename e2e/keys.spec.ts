@@ -131,4 +131,75 @@ test.describe("keys", () => {
     await expect(history).toContainText("Rerolled");
     await expect(history).toContainText("old value stopped at once");
   });
+
+  test("history names actors in words", async ({ account, keys, keysPage }) => {
+    await keysPage.revoke(keys.webhookKeyId);
+    expect((await postWebhook(keys.webhookUrl, completedStatusObject(newJobId()))).status).toBe(
+      401,
+    );
+
+    await keysPage.row(keys.webhookKeyId).getByRole("button", { name: "History" }).click();
+    const history = keysPage.page.getByTestId("key-audit");
+    const actors = history.getByTestId("audit-actor");
+    await expect(actors).toHaveText([account.email, account.email, "request with the key"]);
+    await expect(actors.first(), "the raw actor stays at hand").toHaveAttribute(
+      "title",
+      /^account:acc_\w+$/,
+    );
+    await expect(history).not.toContainText("account:");
+  });
+
+  const VIEWPORTS = [
+    { width: 1280, height: 800 },
+    { width: 375, height: 812 },
+  ];
+  for (const viewport of VIEWPORTS) {
+    test(`toast leaves the demo command clear at ${viewport.width} px`, async ({
+      page,
+      account: _account,
+      keysPage,
+    }) => {
+      await page.setViewportSize(viewport);
+      await keysPage.goto();
+      await keysPage.createKey("webhook", "toast check");
+      const toast = page.getByTestId("toast");
+      const demo = page.getByTestId("demo-command");
+      await expect(toast).toContainText("Created webhook key");
+      // The pointer on the toast keeps it open while the page scrolls.
+      await toast.hover();
+
+      // As the page is left, then with the command at the bottom, the middle and the top
+      // of the part of the screen below the page header.
+      const positions = ["as created", "end", "center", "below the header"] as const;
+      for (const position of positions) {
+        if (position === "below the header") {
+          await demo.evaluate((element) => {
+            const headerBottom = document.querySelector("header")!.getBoundingClientRect().bottom;
+            window.scrollBy(0, element.getBoundingClientRect().top - headerBottom);
+          });
+        } else if (position !== "as created") {
+          await demo.evaluate((element, block) => element.scrollIntoView({ block }), position);
+        }
+        const toastBox = await toast.boundingBox();
+        const demoBox = await demo.boundingBox();
+        expect(toastBox, "the toast is shown").not.toBeNull();
+        expect(demoBox, "the demo command is shown").not.toBeNull();
+        expect(
+          boxesIntersect(toastBox!, demoBox!),
+          `toast over the demo command (${position})`,
+        ).toBe(false);
+      }
+    });
+  }
 });
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+function boxesIntersect(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}

@@ -3,7 +3,7 @@ import { ChirpMark } from "@/app/_components/chirp-mark";
 import { MobileMenu } from "@/app/_components/mobile-menu";
 import { NavLinks } from "@/app/_components/nav-links";
 import { ThemeToggle } from "@/app/_components/theme-toggle";
-import { ToastProvider } from "@/app/_components/toast";
+import { ToastProvider, Toasts } from "@/app/_components/toast";
 import { signOutOfDashboard } from "./actions";
 import { requireSession } from "./session";
 
@@ -55,11 +55,15 @@ export default async function DashboardLayout({ children }: { children: ReactNod
               </div>
             </MobileMenu>
           </nav>
+          <Toasts />
         </header>
+        {/* Without scroll anchoring, a notice that grows the sticky header moves the page
+            down; with it, the browser would keep the page still and the taller header would
+            cover the lines under it. */}
         <main
           id="main"
           tabIndex={-1}
-          className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 outline-none"
+          className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 outline-none [overflow-anchor:none]"
         >
           {children}
         </main>

@@ -683,7 +683,9 @@ function AuditTrail({ keyId }: { keyId: string }) {
               <LocalTime iso={row.at} />
             </td>
             <td className="py-1 pr-3">{ACTION_LABELS[row.action] ?? row.action}</td>
-            <td className="py-1 pr-3 font-mono">{row.actor}</td>
+            <td className="py-1 pr-3 wrap-anywhere" title={row.actor} data-testid="audit-actor">
+              {row.actorName}
+            </td>
             <td className="py-1 pr-3 font-mono">{row.ip ?? "—"}</td>
             <td className="py-1">{describeDetail(row)}</td>
           </tr>

@@ -1,10 +1,18 @@
 "use client";
 
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+} from "react";
 
 /**
- * Short notices about the result of an action ("Key revoked."), shown at the bottom of
- * the screen. The region is a polite live region, so a screen reader reads each notice
+ * Short notices about the result of an action ("Key revoked."), shown by `Toasts` in the
+ * page header. The region is a polite live region, so a screen reader reads each notice
  * once it is idle. A notice hides itself after a few seconds, except while the pointer
  * or the keyboard focus is on it, and its close button dismisses it at once.
  */
@@ -26,6 +34,13 @@ export const TOAST_DURATION_MS = 6000;
 // also shows its result next to itself.
 const ToastContext = createContext<ShowToast>(() => {});
 
+interface ShownToasts {
+  toasts: Toast[];
+  dismiss: (id: number) => void;
+}
+
+const ShownToastsContext = createContext<ShownToasts>({ toasts: [], dismiss: () => {} });
+
 /** Returns the function that shows a notice. */
 export function useToast(): ShowToast {
   return useContext(ToastContext);
@@ -46,20 +61,35 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     setToasts((current) => current.filter((toast) => toast.id !== id));
   }, []);
 
+  const shownToasts = useMemo(() => ({ toasts, dismiss }), [toasts, dismiss]);
+
   return (
     <ToastContext.Provider value={show}>
-      {children}
-      <section
-        aria-label="Notifications"
-        aria-live="polite"
-        data-testid="toasts"
-        className="pointer-events-none fixed inset-x-0 bottom-0 z-30 flex flex-col items-center gap-2 p-4 sm:items-end"
-      >
-        {toasts.map((toast) => (
-          <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
-        ))}
-      </section>
+      <ShownToastsContext.Provider value={shownToasts}>{children}</ShownToastsContext.Provider>
     </ToastContext.Provider>
+  );
+}
+
+/**
+ * Renders the notices in the page's flow, for the sticky header. A notice there takes room
+ * of its own and moves the page down, so it does not cover content below the header that
+ * a user reads or copies, such as a new key, on a phone or a desktop.
+ */
+export function Toasts() {
+  const { toasts, dismiss } = useContext(ShownToastsContext);
+  return (
+    <section
+      aria-label="Notifications"
+      aria-live="polite"
+      data-testid="toasts"
+      className={`mx-auto flex max-w-6xl flex-col items-center gap-2 px-4 sm:items-end ${
+        toasts.length > 0 ? "pb-3" : ""
+      }`}
+    >
+      {toasts.map((toast) => (
+        <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
+      ))}
+    </section>
   );
 }
 
@@ -82,7 +112,7 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
       onMouseLeave={() => setHeld(false)}
       onFocus={() => setHeld(true)}
       onBlur={() => setHeld(false)}
-      className={`pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-xl border bg-zinc-900 px-4 py-3 text-sm shadow-xl shadow-black/30 ${
+      className={`flex w-full max-w-sm items-start gap-3 rounded-xl border bg-zinc-900 px-4 py-3 text-sm shadow-xl shadow-black/30 ${
         error ? "border-red-500/60 text-red-300" : "border-emerald-500/60 text-emerald-300"
       }`}
     >

@@ -42,9 +42,9 @@ export class DeliveriesPage {
     await expect(this.heading).toBeVisible();
   }
 
-  /** Opens a delivery's page from its row in the log. */
+  /** Opens a delivery's page from the time in its row of the log. */
   async open(deliveryId: string): Promise<void> {
-    await this.row(deliveryId).getByRole("link").click();
+    await this.row(deliveryId).getByRole("link").first().click();
     await expect(this.page).toHaveURL(new RegExp(`/deliveries/${deliveryId}$`));
     await expect(this.page.getByRole("heading", { name: `Delivery ${deliveryId}` })).toBeVisible();
   }

@@ -387,7 +387,7 @@ describe("key expire", () => {
 });
 
 describe("key audit", () => {
-  it("prints the trail with the cli actor", async () => {
+  it("prints the trail with actors in words", async () => {
     const email = newEmail();
     await addUser(email);
     const added = await addKey(email, "api");
@@ -399,13 +399,13 @@ describe("key audit", () => {
     expect(await runCli(["key", "audit", id], run.io)).toBe(0);
 
     const lines = run.stdout().trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^TIME\s+ACTION\s+ACTOR\s+IP\s+DISPLAY START\s+DETAIL$/);
+    expect(lines[0]).toMatch(/^TIME\s+ACTION\s+ACTOR\s+ACTOR ID\s+IP\s+DISPLAY START\s+DETAIL$/);
     expect(lines.slice(1).map((line) => line.split(/\s+/)[1])).toEqual([
       "create",
       "reroll",
       "revoke",
     ]);
-    expect(lines[1]).toMatch(/\s+cli\s+/);
+    expect(lines[1]).toMatch(/\s+command line\s+cli\s+/);
     expect(lines[2]).toMatch(/grace=24h previousValidUntil=\d{4}-/);
     expect(run.stdout()).not.toContain(added.key.split("_")[4]);
   });

@@ -80,7 +80,7 @@ describe("formatKeyTable", () => {
 });
 
 describe("formatAuditTable", () => {
-  it("aligns events and writes details as pairs", () => {
+  it("aligns events, names actors and writes details as pairs", () => {
     const table = formatAuditTable([
       {
         id: 1,
@@ -88,6 +88,7 @@ describe("formatAuditTable", () => {
         displayStart: "chirp_wh_3f9a_k7m2q9x4v1b8n3pq_AbCd…",
         action: "create",
         actor: "cli",
+        actorName: "command line",
         ip: null,
         detail: { kind: "webhook", expiresAt: null },
         createdAt: new Date("2025-05-30T08:15:42.123Z"),
@@ -98,6 +99,7 @@ describe("formatAuditTable", () => {
         displayStart: "chirp_wh_3f9a_k7m2q9x4v1b8n3pq_WxYz…",
         action: "reroll",
         actor: "account:acc_0123456789abcdefghij",
+        actorName: "ada@example.com",
         ip: "203.0.113.9",
         detail: { grace: "1h", previousValidUntil: "2025-05-30T09:15:42.123Z" },
         createdAt: new Date("2025-05-30T08:15:42.999Z"),
@@ -106,13 +108,13 @@ describe("formatAuditTable", () => {
 
     const lines = table.split("\n");
     expect(lines[0]).toBe(
-      "TIME                  ACTION  ACTOR                             IP           DISPLAY START                         DETAIL",
+      "TIME                  ACTION  ACTOR            ACTOR ID                          IP           DISPLAY START                         DETAIL",
     );
     expect(lines[1]).toBe(
-      "2025-05-30T08:15:42Z  create  cli                               -            chirp_wh_3f9a_k7m2q9x4v1b8n3pq_AbCd…  kind=webhook expiresAt=none",
+      "2025-05-30T08:15:42Z  create  command line     cli                               -            chirp_wh_3f9a_k7m2q9x4v1b8n3pq_AbCd…  kind=webhook expiresAt=none",
     );
     expect(lines[2]).toBe(
-      "2025-05-30T08:15:42Z  reroll  account:acc_0123456789abcdefghij  203.0.113.9  chirp_wh_3f9a_k7m2q9x4v1b8n3pq_WxYz…  grace=1h previousValidUntil=2025-05-30T09:15:42.123Z",
+      "2025-05-30T08:15:42Z  reroll  ada@example.com  account:acc_0123456789abcdefghij  203.0.113.9  chirp_wh_3f9a_k7m2q9x4v1b8n3pq_WxYz…  grace=1h previousValidUntil=2025-05-30T09:15:42.123Z",
     );
   });
 });

@@ -36,13 +36,17 @@ export function formatKeyTable(keys: readonly KeySummary[], now: Date): string {
   return alignColumns([...HEADERS], rows);
 }
 
-const AUDIT_HEADERS = ["TIME", "ACTION", "ACTOR", "IP", "DISPLAY START", "DETAIL"];
+const AUDIT_HEADERS = ["TIME", "ACTION", "ACTOR", "ACTOR ID", "IP", "DISPLAY START", "DETAIL"];
 
-/** Formats a key's audit trail as a space-aligned table, one event per line, oldest first. */
+/**
+ * Formats a key's audit trail as a space-aligned table, one event per line, oldest first.
+ * ACTOR is the actor as the dashboard writes it, and ACTOR ID the stored value.
+ */
 export function formatAuditTable(events: readonly KeyAuditEntry[]): string {
   const rows = events.map((event) => [
     formatTime(event.createdAt),
     event.action,
+    event.actorName,
     event.actor,
     event.ip ?? "-",
     event.displayStart ?? "-",

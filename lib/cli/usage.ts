@@ -30,8 +30,9 @@ Commands:
       2030-01-31T12:00:00Z; it must be in the future), or remove its expiry with --never.
   key audit KEY_ID
       Print the key's audit trail as a table, oldest first: time (UTC), action, actor
-      (account:ID for the dashboard, cli for this command line, request for a rejected
-      use), client IP, display start and details.
+      as the dashboard shows it (the account's email for a dashboard change, "command
+      line" for this command line, "request with the key" for a rejected use), actor id
+      as stored (account:ID, cli or request), client IP, display start and details.
   key limit KEY_ID --rate N --burst N | --default
       Limit the key to N requests per second on average and N requests at once. Requests
       over the limit get 429 rate_limited with Retry-After. --default returns the key to

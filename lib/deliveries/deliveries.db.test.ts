@@ -154,6 +154,51 @@ describe("delivery log queries", () => {
   });
 });
 
+describe("replays in the delivery log", () => {
+  it("counts replays and keeps the latest", async () => {
+    const { account, webhookKey } = await createTestAccount();
+    const id = jobId();
+    await deliver(webhookKey, { id, status: "IN_PROGRESS" });
+    await deliver(webhookKey, { id, status: "COMPLETED", executionTime: 157 });
+    const inProgress = (await deliveriesOf(account.id)).find(
+      (row) => row.runpodStatus === "IN_PROGRESS",
+    )!;
+
+    const untouched = await listDeliveries({ accountId: account.id });
+    expect(untouched.deliveries.map((row) => row.replays)).toEqual([null, null]);
+
+    await replayDelivery({ accountId: account.id, deliveryId: inProgress.id });
+    await replayDelivery({ accountId: account.id, deliveryId: inProgress.id });
+    const { deliveries: rows } = await listDeliveries({ accountId: account.id });
+    const replayed = rows.find((row) => row.id === inProgress.id)!;
+    const other = rows.find((row) => row.id !== inProgress.id)!;
+
+    expect(other.replays).toBeNull();
+    expect(replayed.note).toBeNull();
+    expect(replayed.replays?.count).toBe(2);
+    const lastEvent = (await eventsOf(account.id)).at(-1)!;
+    expect(replayed.replays?.latest).toEqual({
+      id: lastEvent.id,
+      stateBefore: "completed",
+      stateAfter: "completed",
+      runpodStatus: "IN_PROGRESS",
+      createdAt: lastEvent.createdAt,
+    });
+  });
+
+  it("ignores another account's events", async () => {
+    const owner = await createTestAccount();
+    const other = await createTestAccount();
+    await deliver(owner.webhookKey, { id: jobId(), status: "COMPLETED" });
+    const delivery = await onlyDelivery(owner.account.id);
+    await replayDelivery({ accountId: owner.account.id, deliveryId: delivery.id });
+
+    const { deliveries: rows } = await listDeliveries({ accountId: owner.account.id });
+    expect(rows[0]?.replays?.count).toBe(1);
+    expect((await listDeliveries({ accountId: other.account.id })).deliveries).toEqual([]);
+  });
+});
+
 describe("replay", () => {
   it("COMPLETED onto its closed card changes nothing", async () => {
     const { account, webhookKey } = await createTestAccount();

@@ -1,6 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { curlCommand, formatBytes, prettyJson, responseLabel } from "./format";
+import {
+  curlCommand,
+  describeReplay,
+  formatBytes,
+  prettyJson,
+  responseLabel,
+  stateLabel,
+} from "./format";
 
 describe("curlCommand", () => {
   it("passes the body to curl unchanged through a shell", () => {
@@ -58,5 +65,48 @@ describe("responseLabel", () => {
       "401 revoked_key",
     );
     expect(responseLabel({ responseStatus: 200, errorCode: null })).toBe("200");
+  });
+});
+
+describe("describeReplay", () => {
+  it("applies to an open card", () => {
+    expect(
+      describeReplay({ stateBefore: "queued", stateAfter: "completed", runpodStatus: "COMPLETED" }),
+    ).toEqual({ applied: true, summary: "card queued → completed" });
+    expect(
+      describeReplay({
+        stateBefore: "running",
+        stateAfter: "running",
+        runpodStatus: "IN_PROGRESS",
+      }),
+    ).toEqual({ applied: true, summary: "card stayed running" });
+  });
+
+  it("applies when it opened the card", () => {
+    expect(
+      describeReplay({ stateBefore: null, stateAfter: "timed_out", runpodStatus: "TIMED_OUT" }),
+    ).toEqual({ applied: true, summary: "card opened timed out" });
+  });
+
+  it("is not applied to a closed card", () => {
+    expect(
+      describeReplay({ stateBefore: "failed", stateAfter: "failed", runpodStatus: "COMPLETED" }),
+    ).toEqual({ applied: false, summary: "card was already failed" });
+  });
+
+  it("is not applied with an unknown status", () => {
+    expect(
+      describeReplay({ stateBefore: "running", stateAfter: "running", runpodStatus: "PAUSED" }),
+    ).toEqual({ applied: false, summary: 'unknown status "PAUSED", card stayed running' });
+    expect(
+      describeReplay({ stateBefore: "queued", stateAfter: "queued", runpodStatus: null }),
+    ).toEqual({ applied: false, summary: "no status, card stayed queued" });
+  });
+});
+
+describe("stateLabel", () => {
+  it("writes underscores as spaces", () => {
+    expect(stateLabel("timed_out")).toBe("timed out");
+    expect(stateLabel("completed")).toBe("completed");
   });
 });

@@ -1,4 +1,5 @@
-import type { Delivery } from "@/lib/db/schema";
+import type { ActivityEvent, ActivityState, Delivery } from "@/lib/db/schema";
+import { isTerminal, stateForStatus } from "@/lib/runpod/status";
 
 /** The placeholder that stands for the webhook key in commands shown to users. */
 export const WEBHOOK_KEY_PLACEHOLDER = "YOUR_WEBHOOK_KEY";
@@ -55,4 +56,44 @@ export function responseLabel(delivery: Pick<Delivery, "responseStatus" | "error
   return delivery.errorCode
     ? `${delivery.responseStatus} ${delivery.errorCode}`
     : String(delivery.responseStatus);
+}
+
+/** Writes a card state for people: "timed out" for `timed_out`. */
+export function stateLabel(state: ActivityState): string {
+  return state.replaceAll("_", " ");
+}
+
+/** What one replay of a delivery did to its card. */
+export interface ReplayOutcome {
+  /** Whether the replay's status was applied to the card. */
+  applied: boolean;
+  /** The card's change in words, such as "card queued → completed". */
+  summary: string;
+}
+
+/**
+ * Describes a replay from the event it recorded. A replay applies unless the card was
+ * already in a terminal state, which is final, or the status is one Chirp does not know.
+ */
+export function describeReplay(
+  event: Pick<ActivityEvent, "stateBefore" | "stateAfter" | "runpodStatus">,
+): ReplayOutcome {
+  const { stateBefore, stateAfter, runpodStatus } = event;
+  if (stateBefore === null) {
+    return { applied: true, summary: `card opened ${stateLabel(stateAfter)}` };
+  }
+  if (isTerminal(stateBefore)) {
+    return { applied: false, summary: `card was already ${stateLabel(stateBefore)}` };
+  }
+  if (runpodStatus === null || stateForStatus(runpodStatus) === null) {
+    const status = runpodStatus === null ? "no status" : `unknown status "${runpodStatus}"`;
+    return { applied: false, summary: `${status}, card stayed ${stateLabel(stateBefore)}` };
+  }
+  return {
+    applied: true,
+    summary:
+      stateBefore === stateAfter
+        ? `card stayed ${stateLabel(stateAfter)}`
+        : `card ${stateLabel(stateBefore)} → ${stateLabel(stateAfter)}`,
+  };
 }

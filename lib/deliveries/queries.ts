@@ -1,7 +1,13 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { getDb } from "@/lib/db/client";
-import { apiKeys, type Delivery, deliveries } from "@/lib/db/schema";
+import { type Executor, getDb } from "@/lib/db/client";
+import {
+  type ActivityEvent,
+  activityEvents,
+  apiKeys,
+  type Delivery,
+  deliveries,
+} from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 
 export const DELIVERIES_PER_PAGE = 50;
@@ -25,7 +31,15 @@ export type DeliverySummary = Pick<
 > & {
   /** The name of the key in the URL, or null when that key was deleted. */
   keyName: string | null;
+  /** The delivery's replays, or null when it was never replayed. */
+  replays: DeliveryReplays | null;
 };
+
+/** How often a delivery was replayed, and the event its latest replay recorded. */
+export interface DeliveryReplays {
+  count: number;
+  latest: Pick<ActivityEvent, "id" | "stateBefore" | "stateAfter" | "runpodStatus" | "createdAt">;
+}
 
 /** A delivery with everything stored about it. */
 export type DeliveryDetail = Delivery & { keyName: string | null };
@@ -93,10 +107,58 @@ export async function listDeliveries({
     .limit(limit + 1);
 
   const page = rows.slice(0, limit);
+  const replays = await listReplays(db, accountId, page);
   return {
-    deliveries: page,
+    deliveries: page.map((row) => ({ ...row, replays: replays.get(row.id) ?? null })),
     nextBefore: rows.length > limit ? page[page.length - 1]!.id : null,
   };
+}
+
+/**
+ * Counts each delivery's replays and finds the latest, from the events whose `replayOf`
+ * names the delivery. Those events are on the card the delivery links to, because a replay
+ * links a delivery that touched no card to the card it changed, so they are read by card.
+ * A replay that touched no card recorded no event and is not counted.
+ * NOTE: a replay routed to the survivor of a merge records its event on the survivor, so
+ * it is missed here, as on the delivery's page.
+ */
+async function listReplays(
+  db: Executor,
+  accountId: string,
+  page: readonly Pick<Delivery, "id" | "activityId">[],
+): Promise<Map<string, DeliveryReplays>> {
+  const replays = new Map<string, DeliveryReplays>();
+  const activityIds = [...new Set(page.flatMap((row) => (row.activityId ? [row.activityId] : [])))];
+  if (activityIds.length === 0) return replays;
+
+  const events = await db
+    .select({
+      id: activityEvents.id,
+      deliveryId: activityEvents.deliveryId,
+      stateBefore: activityEvents.stateBefore,
+      stateAfter: activityEvents.stateAfter,
+      runpodStatus: activityEvents.runpodStatus,
+      createdAt: activityEvents.createdAt,
+    })
+    .from(activityEvents)
+    .where(
+      and(
+        eq(activityEvents.accountId, accountId),
+        inArray(activityEvents.activityId, activityIds),
+        inArray(
+          activityEvents.deliveryId,
+          page.map((row) => row.id),
+        ),
+        sql`${activityEvents.detail} ->> 'replayOf' = ${activityEvents.deliveryId}`,
+      ),
+    )
+    .orderBy(asc(activityEvents.id));
+
+  for (const { deliveryId, ...latest } of events) {
+    const count = (replays.get(deliveryId!)?.count ?? 0) + 1;
+    replays.set(deliveryId!, { count, latest });
+  }
+  return replays;
 }
 
 /** Returns one of the account's deliveries, or undefined when the account has none with that id. */

@@ -1,6 +1,12 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { type Executor, getDb } from "@/lib/db/client";
-import { apiKeys, type KeyAuditAction, type KeyAuditEvent, keyAuditEvents } from "@/lib/db/schema";
+import {
+  accounts,
+  apiKeys,
+  type KeyAuditAction,
+  type KeyAuditEvent,
+  keyAuditEvents,
+} from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 
@@ -13,7 +19,24 @@ export interface ChangeOrigin {
   ip?: string | null;
 }
 
-export type KeyAuditEntry = Omit<KeyAuditEvent, "accountId">;
+export type KeyAuditEntry = Omit<KeyAuditEvent, "accountId"> & {
+  /** The actor in words, as `describeActor` writes it; `actor` keeps the stored value. */
+  actorName: string;
+};
+
+/**
+ * Writes an audit actor for people: the account's email for a dashboard change,
+ * "command line" for the admin command line, "request with the key" for a rejected use.
+ * The dashboard and the command line both show this text. `accountEmail` is the email of
+ * the account an `account:<id>` actor names, or null when that account no longer exists.
+ * An actor of another form is returned as stored.
+ */
+export function describeActor(actor: string, accountEmail: string | null): string {
+  if (actor === "cli") return "command line";
+  if (actor === "request") return "request with the key";
+  if (actor.startsWith("account:")) return accountEmail ?? "deleted account";
+  return actor;
+}
 
 /**
  * Returns the client address of a request: the first `x-forwarded-for` value, or null.
@@ -105,8 +128,9 @@ export async function listKeyAudit({
 }): Promise<KeyAuditEntry[]> {
   const db = await getDb();
   const rows = await db
-    .select()
+    .select({ event: keyAuditEvents, actorEmail: accounts.email })
     .from(keyAuditEvents)
+    .leftJoin(accounts, sql`${keyAuditEvents.actor} = 'account:' || ${accounts.id}`)
     .where(and(eq(keyAuditEvents.accountId, accountId), eq(keyAuditEvents.keyId, keyId)))
     .orderBy(asc(keyAuditEvents.id));
   if (rows.length === 0) {
@@ -116,5 +140,8 @@ export async function listKeyAudit({
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId)));
     if (!key) throw new ApiError("not_found", `No key ${keyId} in this account.`);
   }
-  return rows.map(({ accountId: _account, ...entry }) => entry);
+  return rows.map(({ event: { accountId: _account, ...entry }, actorEmail }) => ({
+    ...entry,
+    actorName: describeActor(entry.actor, actorEmail),
+  }));
 }

@@ -307,6 +307,7 @@ describe("key audit trail", () => {
     ]);
     const [create, expiry, reroll, rejectedExpired, revoke, rejectedRevoked] = trail;
     expect(create!.actor).toBe(actor);
+    expect(create!.actorName).toBe(account.email);
     expect(expiry!.detail).toEqual({ from: null, to: expiresAt.toISOString() });
     expect(expiry!.ip).toBe(ip);
     expect(reroll!.detail).toMatchObject({
@@ -315,8 +316,10 @@ describe("key audit trail", () => {
     });
     expect(reroll!.displayStart).toBe(rerolled.record.displayStart);
     expect(rejectedExpired!.actor).toBe("request");
+    expect(rejectedExpired!.actorName).toBe("request with the key");
     expect(rejectedExpired!.ip).toBe(ip);
     expect(revoke!.actor).toBe("cli");
+    expect(revoke!.actorName).toBe("command line");
     expect(rejectedRevoked!.ip).toBeNull();
 
     const stored = await auditRowsText(account.id);

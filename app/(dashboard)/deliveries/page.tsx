@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/app/_components/local-time";
-import { formatBytes, responseLabel } from "@/lib/deliveries/format";
-import { type DeliveryPage, listDeliveries } from "@/lib/deliveries/queries";
+import { describeReplay, formatBytes, responseLabel } from "@/lib/deliveries/format";
+import { type DeliveryPage, type DeliveryReplays, listDeliveries } from "@/lib/deliveries/queries";
 import { ApiError } from "@/lib/http/errors";
 import { requireSession } from "../session";
 
@@ -12,6 +12,25 @@ function responseClasses(status: number): string {
   return status === 200
     ? "border-emerald-500/40 bg-emerald-500/10 text-emerald-300"
     : "border-red-500/40 bg-red-500/10 text-red-300";
+}
+
+/** The replays of a delivery: how many, and a link to what the latest one did. */
+function ReplaySummary({ deliveryId, replays }: { deliveryId: string; replays: DeliveryReplays }) {
+  const outcome = describeReplay(replays.latest);
+  return (
+    <span
+      data-testid="delivery-replay"
+      className="mt-1 block max-w-80 text-xs whitespace-normal text-zinc-300"
+    >
+      {replays.count === 1 ? "Replayed once" : `Replayed ${replays.count} times`}:{" "}
+      <Link
+        href={`/deliveries/${deliveryId}#replay-${replays.latest.id}`}
+        className={`hover:underline ${outcome.applied ? "text-emerald-300" : "text-amber-300"}`}
+      >
+        latest replay {outcome.applied ? "applied" : "not applied"}: {outcome.summary}
+      </Link>
+    </span>
+  );
 }
 
 export default async function DeliveriesPage({
@@ -115,6 +134,9 @@ export default async function DeliveriesPage({
                       >
                         {delivery.note}
                       </span>
+                    ) : null}
+                    {delivery.replays ? (
+                      <ReplaySummary deliveryId={delivery.id} replays={delivery.replays} />
                     ) : null}
                   </td>
                   <td className="max-w-72 px-3 py-3">

@@ -219,7 +219,10 @@ export interface AuditRow {
   id: number;
   at: string;
   action: string;
+  /** The stored actor, such as `account:acc_…` or `cli`. */
   actor: string;
+  /** The actor in words, as the command line also shows it. */
+  actorName: string;
   ip: string | null;
   detail: Record<string, unknown>;
 }
@@ -238,6 +241,7 @@ export async function loadKeyAudit(keyId: string): Promise<KeyAuditResult> {
         at: event.createdAt.toISOString(),
         action: event.action,
         actor: event.actor,
+        actorName: event.actorName,
         ip: event.ip,
         detail: event.detail,
       })),

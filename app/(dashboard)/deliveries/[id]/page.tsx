@@ -7,7 +7,14 @@ import { LocalTime } from "@/app/_components/local-time";
 import { ReplayDeliveryButton } from "@/app/_components/replay-delivery-button";
 import { getActivity, listActivityEvents } from "@/lib/activities/store";
 import { publicBaseUrl } from "@/lib/config";
-import { curlCommand, formatBytes, prettyJson, responseLabel } from "@/lib/deliveries/format";
+import {
+  curlCommand,
+  describeReplay,
+  formatBytes,
+  prettyJson,
+  responseLabel,
+  stateLabel,
+} from "@/lib/deliveries/format";
 import { getDelivery } from "@/lib/deliveries/queries";
 import { requireSession } from "../../session";
 
@@ -23,8 +30,6 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const NONE = <span className="text-zinc-500">—</span>;
-
-const stateLabel = (state: string) => state.replace("_", " ");
 
 export default async function DeliveryPage({ params }: { params: Promise<{ id: string }> }) {
   const { accountId } = await requireSession();
@@ -88,14 +93,15 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
           {replays.length > 0 ? (
             <Field label="Replayed">
               <ul data-testid="delivery-replays" className="flex flex-col gap-0.5">
-                {replays.map((event) => (
-                  <li key={event.id}>
-                    <LocalTime iso={event.createdAt.toISOString()} />:{" "}
-                    {event.stateBefore === event.stateAfter
-                      ? `card stayed ${stateLabel(event.stateAfter)}`
-                      : `card ${stateLabel(event.stateBefore ?? "opened")} → ${stateLabel(event.stateAfter)}`}
-                  </li>
-                ))}
+                {replays.map((event) => {
+                  const outcome = describeReplay(event);
+                  return (
+                    <li key={event.id} id={`replay-${event.id}`} className="scroll-mt-24">
+                      <LocalTime iso={event.createdAt.toISOString()} />:{" "}
+                      {outcome.applied ? "applied" : "not applied"}, {outcome.summary}
+                    </li>
+                  );
+                })}
               </ul>
             </Field>
           ) : null}
@@ -160,18 +166,23 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
         <p className="mb-3 text-sm text-zinc-400">
           Credentials are not stored, and keys in header values are redacted.
         </p>
+        {/* Names stay on one line. Below the sm breakpoint each name sits over its value,
+            so values get the full width and wrap at spaces, breaking inside a word only
+            where the word is longer than the line. */}
         <div className="overflow-x-auto rounded-2xl border border-zinc-800">
-          <table className="w-full text-left text-sm" data-testid="delivery-headers">
-            <tbody className="divide-y divide-zinc-800">
+          <table className="block w-full text-left text-sm sm:table" data-testid="delivery-headers">
+            <tbody className="block divide-y divide-zinc-800 sm:table-row-group">
               {headers.map(([name, value]) => (
-                <tr key={name}>
+                <tr key={name} className="block sm:table-row">
                   <th
                     scope="row"
-                    className="w-64 px-3 py-2 align-top font-mono text-xs font-normal text-zinc-400"
+                    className="block px-3 pt-2 font-mono text-xs font-normal whitespace-nowrap text-zinc-400 sm:table-cell sm:w-64 sm:pb-2 sm:align-top"
                   >
                     {name}
                   </th>
-                  <td className="px-3 py-2 font-mono text-xs break-all">{value}</td>
+                  <td className="block px-3 pt-0.5 pb-2 font-mono text-xs wrap-anywhere sm:table-cell sm:pt-2">
+                    {value}
+                  </td>
                 </tr>
               ))}
             </tbody>
