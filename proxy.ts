@@ -1,12 +1,15 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { getToken } from "next-auth/jwt";
+import { hasSecureSessionCookie } from "@/lib/auth/session-cookie";
 import { authSecret } from "@/lib/config";
 
 const PUBLIC_PAGES = new Set(["/sign-in", "/sign-up"]);
 
 /**
- * Requires a session for every dashboard page and dashboard API. It reads the session
- * cookie without rewriting it: Auth.js's own `auth` wrapper sends a refreshed cookie on
+ * Requires a session for every dashboard page and dashboard API. It only decodes the session
+ * cookie, with no database query, so a session that was signed out by a newer session
+ * version passes here and is rejected by `auth()` in the page or route (lib/auth/index.ts).
+ * It reads the session cookie without rewriting it: Auth.js's own `auth` wrapper sends a refreshed cookie on
  * every response, and a response still in flight at sign-out would then sign the user
  * back in.
  */
@@ -17,11 +20,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   const token = await getToken({
     req: request,
     secret: authSecret(),
-    // Auth.js names the cookie __Secure-… when it was set over HTTPS, which a TLS proxy
-    // in front of Chirp may hide from the request URL.
-    secureCookie: request.cookies
-      .getAll()
-      .some(({ name }) => name.startsWith("__Secure-authjs.session-token")),
+    secureCookie: hasSecureSessionCookie(request.cookies.getAll().map(({ name }) => name)),
   });
   if (token?.sub) return NextResponse.next();
 

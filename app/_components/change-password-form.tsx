@@ -61,8 +61,8 @@ export function ChangePasswordForm({
   );
   const errors = state.fieldErrors ?? {};
   const successMessage = hasPassword
-    ? "Password changed. Use the new password the next time you sign in."
-    : "Password set. You can now also sign in with your email and this password.";
+    ? "Password changed. Every other browser and device is signed out; use the new password the next time you sign in."
+    : "Password set. Every other browser and device is signed out. You can now also sign in with your email and this password.";
 
   return (
     <form action={formAction} className="flex flex-col gap-4" noValidate>

@@ -1,6 +1,9 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
-/** `/settings`: the account's email, the RunPod connection and the change-password form. */
+/**
+ * `/settings`: the account's email, the RunPod connection, the change-password form and
+ * "Sign out other sessions".
+ */
 export class SettingsPage {
   constructor(readonly page: Page) {}
 
@@ -26,6 +29,19 @@ export class SettingsPage {
 
   get confirmation(): Locator {
     return this.page.getByRole("status").filter({ hasText: "Password changed" });
+  }
+
+  get signOutOtherSessionsButton(): Locator {
+    return this.page.getByRole("button", { name: "Sign out other sessions", exact: true });
+  }
+
+  get otherSessionsSignedOut(): Locator {
+    return this.page.getByRole("status").filter({ hasText: "Signed out every other browser" });
+  }
+
+  async signOutOtherSessions(): Promise<void> {
+    await this.signOutOtherSessionsButton.click();
+    await expect(this.otherSessionsSignedOut).toBeVisible();
   }
 
   get runpodApiKey(): Locator {

@@ -44,6 +44,20 @@ export class EventStreamReader {
     return this.messages.shift();
   }
 
+  /**
+   * Reads and drops messages until the server ends the stream. Returns false when the
+   * stream is still open after `timeoutMs`.
+   */
+  async waitForEnd(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ended || this.messages.length > 0) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      await this.next(remaining);
+    }
+    return true;
+  }
+
   /** Drops the connection, as a browser does when the network goes away. */
   close(): void {
     this.ended = true;

@@ -1,5 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { type Account, accounts } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
@@ -119,8 +119,25 @@ function invalidField(field: string, message: string): ApiError {
   return new ApiError("invalid_fields", `${field}: ${message}`, [{ field, message }]);
 }
 
+/** The account's session version after a change that raised it, for re-issuing a session. */
+export interface SessionVersionChange {
+  accountId: string;
+  email: string;
+  sessionVersion: number;
+}
+
+// Every write that signs out other sessions raises the version in the same statement as
+// its change, so no session can be issued between the two.
+const raisedSessionVersion = sql`${accounts.sessionVersion} + 1`;
+const sessionVersionChange = {
+  accountId: accounts.id,
+  email: accounts.email,
+  sessionVersion: accounts.sessionVersion,
+};
+
 /**
- * Replaces the password of `accountId` after checking `currentPassword` against it. An
+ * Replaces the password of `accountId` after checking `currentPassword` against it, and
+ * raises the account's session version, which signs out every session issued before. An
  * account created through GitHub sign-in has no password yet: it sets its first one
  * without a current password, since the session already proves who it is. The caller
  * passes the signed-in account's id from the session. Raises an `invalid_fields` ApiError
@@ -135,7 +152,7 @@ export async function changePassword({
   accountId: string;
   currentPassword: string;
   newPassword: string;
-}): Promise<void> {
+}): Promise<SessionVersionChange> {
   const problem = passwordProblem(newPassword);
   if (problem) throw invalidField("newPassword", problem);
 
@@ -154,23 +171,81 @@ export async function changePassword({
     }
   }
 
-  // NOTE: sessions are JWTs that nothing revokes, so other browsers signed in to this
-  // account stay signed in after the change until their session cookie expires.
   // Matching the old hash too makes a concurrent change win once instead of being overwritten.
-  const updated = await db
+  const [updated] = await db
     .update(accounts)
-    .set({ passwordHash: await hash(newPassword, HASH_OPTIONS) })
+    .set({
+      passwordHash: await hash(newPassword, HASH_OPTIONS),
+      sessionVersion: raisedSessionVersion,
+    })
     .where(
       and(
         eq(accounts.id, accountId),
         oldHash === null ? isNull(accounts.passwordHash) : eq(accounts.passwordHash, oldHash),
       ),
     )
-    .returning({ id: accounts.id });
-  if (updated.length === 0) {
+    .returning(sessionVersionChange);
+  if (!updated) {
     throw invalidField(
       "currentPassword",
       "the password changed in the meantime; enter the new one",
     );
   }
+  return updated;
+}
+
+/**
+ * Sets a new password for the account with this email without checking the old one, and
+ * signs out all of its sessions. This is the administrator's reset from the command line.
+ * Raises `invalid_fields` for a password that is too short or too long, and returns
+ * undefined when no account has the email.
+ */
+export async function resetPassword({
+  email,
+  newPassword,
+}: {
+  email: string;
+  newPassword: string;
+}): Promise<SessionVersionChange | undefined> {
+  const problem = passwordProblem(newPassword);
+  if (problem) throw invalidField("password", problem);
+
+  const db = await getDb();
+  const [updated] = await db
+    .update(accounts)
+    .set({
+      passwordHash: await hash(newPassword, HASH_OPTIONS),
+      sessionVersion: raisedSessionVersion,
+    })
+    .where(eq(accounts.email, normalizeEmail(email)))
+    .returning(sessionVersionChange);
+  return updated;
+}
+
+/**
+ * Raises the account's session version, which signs out every session issued before,
+ * including the caller's own until it is re-issued with the returned version. Raises
+ * `unauthorized` when the account no longer exists.
+ */
+export async function raiseSessionVersion(accountId: string): Promise<SessionVersionChange> {
+  const db = await getDb();
+  const [updated] = await db
+    .update(accounts)
+    .set({ sessionVersion: raisedSessionVersion })
+    .where(eq(accounts.id, accountId))
+    .returning(sessionVersionChange);
+  if (!updated) {
+    throw new ApiError("unauthorized", "This account no longer exists; sign in again.");
+  }
+  return updated;
+}
+
+/** Returns the account's session version, or undefined when the account no longer exists. */
+export async function currentSessionVersion(accountId: string): Promise<number | undefined> {
+  const db = await getDb();
+  const [account] = await db
+    .select({ sessionVersion: accounts.sessionVersion })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  return account?.sessionVersion;
 }

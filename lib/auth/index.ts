@@ -1,4 +1,5 @@
-import NextAuth from "next-auth";
+import { cookies, headers } from "next/headers";
+import NextAuth, { type Session } from "next-auth";
 import { accountForGitHubProfile } from "@/lib/accounts/github";
 import { authSecret } from "@/lib/config";
 import { ApiError } from "@/lib/http/errors";
@@ -6,6 +7,7 @@ import { logger } from "@/lib/log";
 import { authConfig } from "./config";
 import type { GitHubProfile } from "./github";
 import { authProviders } from "./providers";
+import { checkSessionToken, tokenSessionVersion } from "./session-token";
 
 // Lazy so that `next build`, which imports every route, reads no secret.
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
@@ -28,7 +30,29 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   },
   providers: authProviders(),
   callbacks: {
-    ...authConfig.callbacks,
+    /**
+     * Writes the account and its session version into the token at sign-in, and checks
+     * both against the database on every later read of the session (`auth()` in pages,
+     * server actions and route handlers, and /api/auth/session). Returning null signs the
+     * session out.
+     */
+    async jwt({ token, user }) {
+      if (user) {
+        if (user.id) token.sub = user.id;
+        token.sessionVersion = user.sessionVersion;
+        return token;
+      }
+      return checkSessionToken(token);
+    },
+    session({ session, token }) {
+      if (token.sessionUnverified) {
+        session.unverified = true;
+        return session;
+      }
+      if (token.sub) session.user.id = token.sub;
+      session.sessionVersion = tokenSessionVersion(token);
+      return session;
+    },
     /**
      * Maps a GitHub user to a Chirp account before the session is made. The session
      * takes its subject from `user.id`, so it is set to the account id here.
@@ -42,15 +66,59 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       }
       user.id = result.account.id;
       user.email = result.account.email;
+      user.sessionVersion = result.account.sessionVersion;
       return true;
     },
   },
 }));
 
-/** Returns the signed-in account's id, or throws an ApiError that becomes a 401. */
+// next-auth 5.0.0-beta.32's `auth(request, response)` form, made for the Pages Router,
+// which reads the session from the given headers and appends refreshed cookies to the
+// response's headers.
+const authFromHeaders = auth as unknown as (
+  request: { headers: Headers },
+  response: { headers: Headers },
+) => Promise<Session | null>;
+
+/**
+ * Returns the current session, like `auth()`, but read from `cookies()` instead of the
+ * request's Cookie header. After a server action sets a cookie, Next renders the page in
+ * the same response with `cookies()` updated and the headers unchanged. A page rendered
+ * after the settings page re-issued the session must see the new cookie, or it would
+ * find the old session signed out.
+ */
+export async function currentSession(): Promise<Session | null> {
+  const requestHeaders = new Headers(await headers());
+  requestHeaders.set("cookie", (await cookies()).toString());
+  // Server components cannot set cookies, so a refreshed session cookie is dropped, as
+  // `auth()` drops it too.
+  return authFromHeaders({ headers: requestHeaders }, { headers: new Headers() });
+}
+
+/**
+ * Returns the signed-in account's id and the session version its session carries, or
+ * throws an ApiError: `unauthorized` (401) without a current session, and
+ * `database_unavailable` (503) when the session could not be checked.
+ */
+export async function requireSignedInAccount(): Promise<{
+  accountId: string;
+  sessionVersion: number;
+}> {
+  const session = await currentSession();
+  if (session?.unverified) {
+    throw new ApiError(
+      "database_unavailable",
+      "The database is unreachable, so the session could not be checked; retry in a few seconds.",
+    );
+  }
+  const accountId = session?.user?.id;
+  if (!accountId || session.sessionVersion === undefined) {
+    throw new ApiError("unauthorized", "Sign in to use the dashboard API.");
+  }
+  return { accountId, sessionVersion: session.sessionVersion };
+}
+
+/** Returns the signed-in account's id, or throws an ApiError as `requireSignedInAccount` does. */
 export async function requireAccountId(): Promise<string> {
-  const session = await auth();
-  const id = session?.user?.id;
-  if (!id) throw new ApiError("unauthorized", "Sign in to use the dashboard API.");
-  return id;
+  return (await requireSignedInAccount()).accountId;
 }

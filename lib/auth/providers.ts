@@ -18,7 +18,8 @@ export function authProviders(
         const { email, password } = credentials ?? {};
         if (typeof email !== "string" || typeof password !== "string") return null;
         const account = await verifyPassword(email, password);
-        return account ? { id: account.id, email: account.email } : null;
+        if (!account) return null;
+        return { id: account.id, email: account.email, sessionVersion: account.sessionVersion };
       },
     }),
   ];

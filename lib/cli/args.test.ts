@@ -24,6 +24,13 @@ describe("parseCommandLine commands", () => {
     expect(parseCommandLine(argv)).toEqual({ name: "help" });
   });
 
+  it("user password takes the email", () => {
+    expect(parseCommandLine(["user", "password", "ada@example.com"])).toEqual({
+      name: "user password",
+      email: "ada@example.com",
+    });
+  });
+
   it("user add takes the email", () => {
     expect(parseCommandLine(["user", "add", "ada@example.com"])).toEqual({
       name: "user add",
@@ -193,7 +200,7 @@ describe("parseCommandLine lifecycle errors", () => {
 describe("parseCommandLine errors", () => {
   it("names an unknown command", () => {
     expect(usageError(["users", "add", "a@b.co"])).toBe(
-      'Unknown command "users"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope, watchdog, runpod reencrypt and help.',
+      'Unknown command "users"; the commands are user add, user password, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope, watchdog, runpod reencrypt and help.',
     );
   });
 
@@ -204,7 +211,7 @@ describe("parseCommandLine errors", () => {
   });
 
   it("asks for a missing subcommand", () => {
-    expect(usageError(["user"])).toBe('"user" needs a subcommand: user add.');
+    expect(usageError(["user"])).toBe('"user" needs a subcommand: user add, user password.');
   });
 
   it("rejects options without a command", () => {

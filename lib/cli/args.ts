@@ -10,6 +10,7 @@ import { UsageError } from "./errors";
 export type Command =
   | { name: "help" }
   | { name: "user add"; email: string }
+  | { name: "user password"; email: string }
   | {
       name: "key add";
       email: string;
@@ -92,7 +93,14 @@ export function parseCommandLine(argv: readonly string[]): Command {
       allowOptions("user add", line, []);
       return { name: "user add", email: onePositional("user add", "EMAIL", rest) };
     }
-    throw unknownAction("user", action, ["add"]);
+    if (action === "password") {
+      allowOptions("user password", line, []);
+      return {
+        name: "user password",
+        email: onePositional("user password", "EMAIL", rest),
+      };
+    }
+    throw unknownAction("user", action, ["add", "password"]);
   }
 
   if (group === "key") {
@@ -179,7 +187,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 
   throw new UsageError(
-    `Unknown command "${group}"; the commands are user add, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope, watchdog, runpod reencrypt and help.`,
+    `Unknown command "${group}"; the commands are user add, user password, key add, key list, key revoke, key reroll, key expire, key audit, key limit, key scope, watchdog, runpod reencrypt and help.`,
   );
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
+import { currentSessionVersion, getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
 import { databaseDriver, dataDirectory } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { apiKeys } from "@/lib/db/schema";
@@ -147,6 +147,67 @@ describe("user add", () => {
     const run = capture();
     expect(await runCli(["user", "add", email], run.io)).toBe(1);
     expect(run.stderr()).toBe(`An account for ${email} already exists; sign in instead.\n`);
+  });
+});
+
+describe("user password", () => {
+  const NEW_PASSWORD = "a brand new passphrase";
+
+  it("sets the password and signs out every session", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const account = await getAccountByEmail(email);
+    const run = capture({ env: { CHIRP_PASSWORD: NEW_PASSWORD } });
+
+    expect(await runCli(["user", "password", email], run.io)).toBe(0);
+
+    expect(run.stdout()).toBe(
+      `Set a new password for ${email} (${account!.id}) and signed out all of its sessions; every browser must sign in again with the new password.\n`,
+    );
+    expect(run.stderr()).toBe("");
+    expect(await currentSessionVersion(account!.id)).toBe(account!.sessionVersion + 1);
+    expect(await verifyPassword(email, NEW_PASSWORD)).not.toBeNull();
+    expect(await verifyPassword(email, PASSWORD)).toBeNull();
+  });
+
+  it("prompts twice for the new password", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const prompts: string[] = [];
+    const run = capture({
+      env: {},
+      readPassword: async (prompt) => {
+        prompts.push(prompt);
+        return NEW_PASSWORD;
+      },
+    });
+
+    expect(await runCli(["user", "password", email], run.io)).toBe(0);
+
+    expect(prompts).toEqual([`New password for ${email}: `, "Repeat the password: "]);
+    expect(await verifyPassword(email, NEW_PASSWORD)).not.toBeNull();
+  });
+
+  it("fails for an unknown account", async () => {
+    const email = newEmail();
+    const run = capture({ env: { CHIRP_PASSWORD: NEW_PASSWORD } });
+
+    expect(await runCli(["user", "password", email], run.io)).toBe(1);
+
+    expect(run.stderr()).toBe(`${noAccountMessage(email)}\n`);
+  });
+
+  it("rejects a short password and keeps the sessions", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const account = await getAccountByEmail(email);
+    const run = capture({ env: { CHIRP_PASSWORD: "short" } });
+
+    expect(await runCli(["user", "password", email], run.io)).toBe(1);
+
+    expect(run.stderr()).toBe("password: use at least 10 characters\n");
+    expect(await currentSessionVersion(account!.id)).toBe(account!.sessionVersion);
+    expect(await verifyPassword(email, PASSWORD)).not.toBeNull();
   });
 });
 

@@ -1,4 +1,9 @@
-import { createAccount, getAccountByEmail, validateCredentials } from "@/lib/accounts/store";
+import {
+  createAccount,
+  getAccountByEmail,
+  resetPassword,
+  validateCredentials,
+} from "@/lib/accounts/store";
 import { databaseDriver, dataDirectory, publicBaseUrl, type RateLimit } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
@@ -42,7 +47,20 @@ export async function addUser(email: string, io: CliIo): Promise<void> {
   io.stdout(`Created account ${account.id} for ${account.email}.\n`);
 }
 
-async function passwordFor(email: string, io: CliIo): Promise<string> {
+/**
+ * Sets a new password for the account without its old one, and signs out every session
+ * of the account, since a reset usually means the old password is lost or known to others.
+ */
+export async function resetUserPassword(email: string, io: CliIo): Promise<void> {
+  const password = await passwordFor(email, io, "New password");
+  const change = await resetPassword({ email, newPassword: password });
+  if (!change) throw new ApiError("not_found", noAccountMessage(email));
+  io.stdout(
+    `Set a new password for ${change.email} (${change.accountId}) and signed out all of its sessions; every browser must sign in again with the new password.\n`,
+  );
+}
+
+async function passwordFor(email: string, io: CliIo, label = "Password"): Promise<string> {
   const fromEnv = io.env.CHIRP_PASSWORD;
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   if (!io.readPassword) {
@@ -51,7 +69,7 @@ async function passwordFor(email: string, io: CliIo): Promise<string> {
     );
   }
 
-  const password = await io.readPassword(`Password for ${email}: `);
+  const password = await io.readPassword(`${label} for ${email}: `);
   // Reject a short password or a malformed email before asking to repeat the password.
   validateCredentials(email, password);
   const repeated = await io.readPassword("Repeat the password: ");

@@ -8,6 +8,7 @@ import {
   listAccountKeys,
   reencryptRunpodKeys,
   rerollKey,
+  resetUserPassword,
   revokeKey,
   runWatchdog,
   setExpiry,
@@ -39,6 +40,8 @@ async function runCommand(command: Command, io: CliIo): Promise<void> {
       return;
     case "user add":
       return addUser(command.email, io);
+    case "user password":
+      return resetUserPassword(command.email, io);
     case "key add":
       return addKey(command, io);
     case "key list":

@@ -11,6 +11,10 @@ Commands:
   user add EMAIL
       Create an account. The password comes from CHIRP_PASSWORD, or else from a prompt
       (with echo off) when standard input is a terminal.
+  user password EMAIL
+      Set a new password for the account, without its old one, and sign out all of its
+      sessions, so every browser must sign in again. The password comes from
+      CHIRP_PASSWORD or a prompt, as for user add.
   key add --user EMAIL --kind webhook|api [--name NAME] [--endpoints ID,ID]
       Create a key for the account and print it alone on stdout, so that
       KEY=$(npm run -s chirp -- key add ...) captures it. The key is shown only this once.
@@ -80,7 +84,7 @@ Environment (also read from .env files, the same way next start reads them):
                     stop the server while you run these commands.
   CHIRP_DATA_DIR    Folder of the embedded database and its generated secrets.
                     Default: ./.chirp-data
-  CHIRP_PASSWORD    Password for user add, at least ${MIN_PASSWORD_LENGTH} characters.
+  CHIRP_PASSWORD    Password for user add and user password, at least ${MIN_PASSWORD_LENGTH} characters.
   CHIRP_KEY_SECRET  Secret that signs new keys; required with DATABASE_URL. Use the
                     server's value, or the server rejects the keys created here.
   CHIRP_BASE_URL    Public address of the server, shown in the webhook URL.

@@ -38,6 +38,11 @@ export const accounts = pgTable(
     cardOpener: text("card_opener").$type<CardOpener>().notNull().default("both"),
     /** Merges a high-confidence duplicate group as soon as it is found. */
     autoMergeDuplicates: boolean("auto_merge_duplicates").notNull().default(false),
+    /**
+     * Written into every session token at sign-in. Raising it signs out every session issued
+     * before (lib/auth/session-token.ts).
+     */
+    sessionVersion: integer("session_version").notNull().default(1),
   },
   (table) => [
     check(

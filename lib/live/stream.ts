@@ -21,10 +21,16 @@ export function activityEventStream({
   accountId,
   afterId,
   signal,
+  isSessionCurrent,
 }: {
   accountId: string;
   afterId: number;
   signal: AbortSignal;
+  /**
+   * Checked on every poll; the stream ends when it returns false, such as after the
+   * session was signed out from another browser. A failed check keeps the stream open.
+   */
+  isSessionCurrent?: () => Promise<boolean>;
 }): ReadableStream<Uint8Array> {
   let cursor = afterId;
   let closed = false;
@@ -109,7 +115,20 @@ export function activityEventStream({
         logger.error({ err: error, accountId }, "live stream could not subscribe; polling only");
       }
       const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
-      const poll = setInterval(() => void flush(), POLL_MS);
+      const poll = setInterval(async () => {
+        if (isSessionCurrent) {
+          const current = await isSessionCurrent().catch((error: unknown) => {
+            logger.warn({ err: error, accountId }, "live stream session check failed");
+            return true;
+          });
+          if (!current) {
+            logger.info({ accountId }, "live stream closed: session signed out");
+            close();
+            return;
+          }
+        }
+        void flush();
+      }, POLL_MS);
       cleanups.push(
         () => clearInterval(keepalive),
         () => clearInterval(poll),

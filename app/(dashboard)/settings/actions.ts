@@ -1,8 +1,9 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { changePassword } from "@/lib/accounts/store";
+import { changePassword, raiseSessionVersion } from "@/lib/accounts/store";
 import { requireAccountId } from "@/lib/auth";
+import { reissueSession } from "@/lib/auth/reissue-session";
 import { ConfigError } from "@/lib/config";
 import { saveDuplicateSettings } from "@/lib/duplicates/settings";
 import { ApiError } from "@/lib/http/errors";
@@ -28,7 +29,11 @@ function isPasswordField(field: string): field is PasswordField {
   return field === "currentPassword" || field === "newPassword" || field === "confirmPassword";
 }
 
-/** Changes the signed-in account's password. The account id comes from the session only. */
+/**
+ * Changes the signed-in account's password, which signs out the account's other sessions,
+ * and keeps this browser signed in with a re-issued session. The account id comes from the
+ * session only.
+ */
 export async function changePasswordFromForm(
   _previous: ChangePasswordState,
   formData: FormData,
@@ -53,8 +58,12 @@ export async function changePasswordFromForm(
   let accountId: string | undefined;
   try {
     accountId = await requireAccountId();
-    await changePassword({ accountId, currentPassword, newPassword });
-    logger.info({ accountId, first: settingFirstPassword }, "password changed");
+    const change = await changePassword({ accountId, currentPassword, newPassword });
+    await reissueSession(change);
+    logger.info(
+      { accountId, first: settingFirstPassword, sessionVersion: change.sessionVersion },
+      "password changed; other sessions signed out",
+    );
     // The page shows "Set a password" until the account has one.
     if (settingFirstPassword) revalidatePath("/settings");
     return { changed: true };
@@ -75,6 +84,37 @@ export async function changePasswordFromForm(
     return {
       changed: false,
       message: "Changing the password failed on the server. Try again in a moment.",
+    };
+  }
+}
+
+/** The "Sign out other sessions" form's result. */
+export interface SignOutOtherSessionsState {
+  signedOut: boolean;
+  message?: string;
+}
+
+/**
+ * Signs out every session of the signed-in account except this browser's, which is
+ * re-issued at the account's new session version.
+ */
+export async function signOutOtherSessionsFromForm(): Promise<SignOutOtherSessionsState> {
+  let accountId: string | undefined;
+  try {
+    accountId = await requireAccountId();
+    const change = await raiseSessionVersion(accountId);
+    await reissueSession(change);
+    logger.info({ accountId, sessionVersion: change.sessionVersion }, "other sessions signed out");
+    return { signedOut: true };
+  } catch (error) {
+    if (error instanceof ApiError) {
+      logger.info({ accountId, code: error.code }, "signing out other sessions rejected");
+      return { signedOut: false, message: error.message };
+    }
+    logger.error({ err: error, accountId }, "signing out other sessions failed");
+    return {
+      signedOut: false,
+      message: "Signing out the other sessions failed on the server. Try again in a moment.",
     };
   }
 }

@@ -3,6 +3,7 @@ import { ChangePasswordForm } from "@/app/_components/change-password-form";
 import { DuplicateSettingsForm } from "@/app/_components/duplicate-settings-form";
 import { LocalTime } from "@/app/_components/local-time";
 import { RunpodConnectionForm } from "@/app/_components/runpod-connection-form";
+import { SignOutOtherSessionsForm } from "@/app/_components/sign-out-other-sessions-form";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, signInMethods } from "@/lib/accounts/store";
 import { getDuplicateSettings } from "@/lib/duplicates/settings";
 import { type ConnectionSummary, getConnectionSummary } from "@/lib/runpod/connection";
@@ -92,6 +93,20 @@ export default async function SettingsPage() {
           maxLength={MAX_PASSWORD_LENGTH}
           hasPassword={hasPassword}
         />
+      </section>
+
+      <section
+        aria-labelledby="sessions-heading"
+        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
+      >
+        <h2 id="sessions-heading" className="font-semibold">
+          Sessions
+        </h2>
+        <p className="text-sm text-zinc-400">
+          Signs out every other browser and device signed in to this account, such as a forgotten or
+          lost one. This browser stays signed in. Changing the password does this too.
+        </p>
+        <SignOutOtherSessionsForm />
       </section>
     </div>
   );

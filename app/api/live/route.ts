@@ -1,4 +1,5 @@
-import { requireAccountId } from "@/lib/auth";
+import { currentSessionVersion } from "@/lib/accounts/store";
+import { requireSignedInAccount } from "@/lib/auth";
 import { ApiError } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
 import { activityEventStream } from "@/lib/live/stream";
@@ -21,11 +22,14 @@ function resumePoint(request: Request): number {
 
 /** Streams the signed-in account's activity events as Server-Sent Events. */
 export const GET = withErrors("live", async (request: Request) => {
-  const accountId = await requireAccountId();
+  const { accountId, sessionVersion } = await requireSignedInAccount();
   const stream = activityEventStream({
     accountId,
     afterId: resumePoint(request),
     signal: request.signal,
+    // The session cookie is only checked when the stream opens, so the stream checks the
+    // account's session version itself while it stays open.
+    isSessionCurrent: async () => (await currentSessionVersion(accountId)) === sessionVersion,
   });
   return new Response(stream, {
     headers: {
