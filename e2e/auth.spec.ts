@@ -101,11 +101,14 @@ test.describe("GitHub sign-in", () => {
     await expect(signIn.submit).toBeVisible();
   });
 
-  test("taken email explains the safe rule", async ({ page }) => {
+  test("taken email explains how to connect GitHub", async ({ page }) => {
     await page.goto("/sign-in?error=github_email_taken");
     const signIn = new SignInPage(page);
     await expect(signIn.alert).toContainText(
-      "An account with the email of your GitHub account already exists. Sign in with its password",
+      "An account with the email of your GitHub account already exists, and GitHub is not connected to it.",
+    );
+    await expect(signIn.alert).toContainText(
+      "Sign in with that account's password, then choose Connect GitHub in Settings",
     );
   });
 

@@ -1,8 +1,8 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
 /**
- * `/settings`: the account's email, the RunPod connection, the change-password form and
- * "Sign out other sessions".
+ * `/settings`: the account's email, the GitHub connection, the RunPod connection, the
+ * change-password form and "Sign out other sessions".
  */
 export class SettingsPage {
   constructor(readonly page: Page) {}
@@ -65,6 +65,35 @@ export class SettingsPage {
 
   async removeRunpodKey(): Promise<void> {
     await this.page.getByRole("button", { name: "Remove RunPod key", exact: true }).click();
+  }
+
+  /** The GitHub section, shown when the server has a GitHub OAuth app configured. */
+  get github(): Locator {
+    return this.page.getByTestId("github-connection");
+  }
+
+  get connectGitHubButton(): Locator {
+    return this.github.getByRole("button", { name: "Connect GitHub", exact: true });
+  }
+
+  get disconnectGitHubButton(): Locator {
+    return this.github.getByRole("button", { name: "Disconnect", exact: true });
+  }
+
+  /** Why connecting or disconnecting GitHub failed. */
+  get githubAlert(): Locator {
+    return this.github.getByRole("alert");
+  }
+
+  get githubStatus(): Locator {
+    return this.github.getByRole("status");
+  }
+
+  /** Sets the first password of an account that has none. */
+  async setPassword(password: string): Promise<void> {
+    await this.newPassword.fill(password);
+    await this.confirmPassword.fill(password);
+    await this.page.getByRole("button", { name: "Set password", exact: true }).click();
   }
 
   async goto(): Promise<void> {

@@ -17,10 +17,13 @@ export function startPostgresApp({
   port,
   databaseUrl,
   name,
+  env = {},
 }: {
   port: number;
   databaseUrl: string;
   name: string;
+  /** More variables for this instance; `undefined` removes one. */
+  env?: Record<string, string | undefined>;
 }): Promise<NextServer> {
   return startNextServer({
     port,
@@ -34,6 +37,7 @@ export function startPostgresApp({
       CHIRP_KEY_SECRET: TEST_KEY_SECRET,
       CHIRP_KEY_SECRET_PREVIOUS: undefined,
       LOG_LEVEL: "warn",
+      ...env,
     },
   });
 }

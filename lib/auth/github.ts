@@ -1,4 +1,5 @@
 import { ConfigError } from "@/lib/config";
+import { GITHUB_LINK_LIFETIME_SECONDS } from "./github-link";
 
 /** The OAuth app credentials GitHub sign-in needs. */
 export interface GitHubCredentials {
@@ -42,7 +43,7 @@ export interface GitHubProfile {
 /** The reasons a GitHub sign-in is rejected, with the message the sign-in page shows for each. */
 export const githubSignInErrors = {
   github_email_taken:
-    "An account with the email of your GitHub account already exists. Sign in with its password; Chirp does not attach GitHub to an existing account, so that a GitHub account with the same email cannot take it over.",
+    "An account with the email of your GitHub account already exists, and GitHub is not connected to it. Sign in with that account's password, then choose Connect GitHub in Settings to sign in with GitHub from then on.",
   github_no_email:
     "Your GitHub account shares no email address with Chirp. Add one to your GitHub account, or create a Chirp account with a password.",
   github_invalid_profile:
@@ -50,3 +51,34 @@ export const githubSignInErrors = {
 } as const;
 
 export type GitHubSignInError = keyof typeof githubSignInErrors;
+
+/**
+ * The reasons connecting GitHub in Settings fails, with the message Settings shows. The
+ * GitHub callback sends the browser to `/settings?github_error=<code>`.
+ */
+export const githubLinkErrors = {
+  github_already_linked:
+    "This GitHub account is already connected to another Chirp account. Sign in to that account and disconnect GitHub there, or connect a different GitHub account.",
+  github_other_user_connected:
+    "This Chirp account is already connected to a different GitHub account. Disconnect it first, then connect the new one.",
+  github_link_expired: `The request to connect GitHub expired or was already used. Choose Connect GitHub again and finish on GitHub within ${GITHUB_LINK_LIFETIME_SECONDS / 60} minutes.`,
+  github_invalid_profile:
+    "GitHub sent a profile without a user id, so Chirp could not connect it. Choose Connect GitHub again.",
+} as const;
+
+export type GitHubLinkError = keyof typeof githubLinkErrors;
+
+/** Returns whether `code` names a reason that connecting GitHub failed. */
+export function isGitHubLinkError(code: string): code is GitHubLinkError {
+  return Object.hasOwn(githubLinkErrors, code);
+}
+
+/** The reasons disconnecting GitHub in Settings is rejected, with the message Settings shows. */
+export const githubUnlinkErrors = {
+  github_password_required:
+    "GitHub is the only way this account signs in, so disconnecting it would lock you out. Set a password below first, then disconnect GitHub.",
+  github_not_connected:
+    "GitHub is not connected to this account, so there is nothing to disconnect.",
+} as const;
+
+export type GitHubUnlinkError = keyof typeof githubUnlinkErrors;

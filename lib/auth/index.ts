@@ -1,11 +1,12 @@
 import { cookies, headers } from "next/headers";
-import NextAuth, { type Session } from "next-auth";
-import { accountForGitHubProfile } from "@/lib/accounts/github";
+import NextAuth, { type Session, type User } from "next-auth";
+import { accountForGitHubProfile, linkGitHubWithIntent } from "@/lib/accounts/github";
 import { authSecret } from "@/lib/config";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 import { authConfig } from "./config";
 import type { GitHubProfile } from "./github";
+import { GITHUB_LINK_COOKIE, GITHUB_LINK_COOKIE_PATH } from "./github-link";
 import { authProviders } from "./providers";
 import { checkSessionToken, tokenSessionVersion } from "./session-token";
 
@@ -55,11 +56,21 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
     /**
      * Maps a GitHub user to a Chirp account before the session is made. The session
-     * takes its subject from `user.id`, so it is set to the account id here.
+     * takes its subject from `user.id`, so it is set to the account id here. With a link
+     * intent cookie from "Connect GitHub" in Settings, the GitHub user is connected to
+     * the intent's account instead of being looked up.
      */
     async signIn({ user, account, profile }) {
       if (account?.provider !== "github") return true;
-      const result = await accountForGitHubProfile((profile ?? {}) as GitHubProfile);
+      const githubProfile = (profile ?? {}) as GitHubProfile;
+      const cookieStore = await cookies();
+      const intent = cookieStore.get(GITHUB_LINK_COOKIE)?.value;
+      if (intent !== undefined) {
+        cookieStore.delete({ name: GITHUB_LINK_COOKIE, path: GITHUB_LINK_COOKIE_PATH });
+        return connectGitHub({ user, profile: githubProfile, intent });
+      }
+
+      const result = await accountForGitHubProfile(githubProfile);
       if ("error" in result) {
         logger.info({ reason: result.error }, "GitHub sign-in rejected");
         return `/sign-in?error=${result.error}`;
@@ -71,6 +82,33 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
   },
 }));
+
+/**
+ * Finishes "Connect GitHub" from Settings for the account the browser is signed in as and
+ * keeps the session on it. Returns true, or the settings URL that shows why it failed.
+ */
+async function connectGitHub({
+  user,
+  profile,
+  intent,
+}: {
+  user: User;
+  profile: GitHubProfile;
+  intent: string;
+}): Promise<true | string> {
+  const session = await auth();
+  const result = await linkGitHubWithIntent({
+    intent,
+    signedInAccountId: session?.user?.id,
+    profile,
+    secret: authSecret(),
+  });
+  if ("error" in result) return `/settings?github_error=${result.error}`;
+  user.id = result.account.id;
+  user.email = result.account.email;
+  user.sessionVersion = result.account.sessionVersion;
+  return true;
+}
 
 // next-auth 5.0.0-beta.32's `auth(request, response)` form, made for the Pages Router,
 // which reads the session from the given headers and appends refreshed cookies to the

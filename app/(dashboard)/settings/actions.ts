@@ -1,10 +1,20 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { changePassword, raiseSessionVersion } from "@/lib/accounts/store";
-import { requireAccountId } from "@/lib/auth";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { unlinkGitHubAccount } from "@/lib/accounts/github";
+import { changePassword, raiseSessionVersion, signInMethods } from "@/lib/accounts/store";
+import { requireAccountId, signIn } from "@/lib/auth";
+import { githubUnlinkErrors } from "@/lib/auth/github";
+import {
+  createGitHubLinkIntent,
+  GITHUB_LINK_COOKIE,
+  GITHUB_LINK_COOKIE_PATH,
+  GITHUB_LINK_LIFETIME_SECONDS,
+} from "@/lib/auth/github-link";
 import { reissueSession } from "@/lib/auth/reissue-session";
-import { ConfigError } from "@/lib/config";
+import { authSecret, ConfigError } from "@/lib/config";
 import { saveDuplicateSettings } from "@/lib/duplicates/settings";
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
@@ -209,4 +219,49 @@ export async function saveDuplicateSettingsFromForm(
       message: "Saving the settings failed on the server. Try again in a moment.",
     };
   }
+}
+
+/**
+ * Starts connecting GitHub to the signed-in account: stores a short-lived, signed link
+ * intent for this account in an HttpOnly cookie, then sends the browser to GitHub. The
+ * GitHub callback connects the GitHub user only when the intent is valid. `signIn`
+ * redirects by throwing Next's redirect error, so nothing is caught.
+ */
+export async function connectGitHubFromForm(): Promise<void> {
+  const accountId = await requireAccountId();
+  const methods = await signInMethods(accountId);
+  if (methods?.github) redirect("/settings?github_error=github_other_user_connected");
+
+  const secure = (await headers()).get("x-forwarded-proto") === "https";
+  (await cookies()).set(
+    GITHUB_LINK_COOKIE,
+    createGitHubLinkIntent({ accountId, secret: authSecret() }),
+    {
+      httpOnly: true,
+      sameSite: "lax",
+      secure,
+      path: GITHUB_LINK_COOKIE_PATH,
+      maxAge: GITHUB_LINK_LIFETIME_SECONDS,
+    },
+  );
+  logger.info({ accountId }, "connecting GitHub started");
+  await signIn("github", { redirectTo: "/settings?github=connected" });
+}
+
+/** The disconnect-GitHub form's result. */
+export interface DisconnectGitHubState {
+  message?: string;
+}
+
+/** Disconnects GitHub from the signed-in account, unless it is the account's only sign-in. */
+export async function disconnectGitHubFromForm(): Promise<DisconnectGitHubState> {
+  const accountId = await requireAccountId();
+  const result = await unlinkGitHubAccount(accountId);
+  if ("error" in result) {
+    logger.info({ accountId, reason: result.error }, "disconnecting GitHub rejected");
+    return { message: githubUnlinkErrors[result.error] };
+  }
+  logger.info({ accountId }, "GitHub disconnected");
+  revalidatePath("/settings");
+  redirect("/settings?github=disconnected");
 }

@@ -1,19 +1,27 @@
 import type { Metadata } from "next";
 import { ChangePasswordForm } from "@/app/_components/change-password-form";
 import { DuplicateSettingsForm } from "@/app/_components/duplicate-settings-form";
+import { FormFeedback } from "@/app/_components/form-feedback";
+import { GitHubDisconnectForm } from "@/app/_components/github-disconnect-form";
 import { LocalTime } from "@/app/_components/local-time";
 import { RunpodConnectionForm } from "@/app/_components/runpod-connection-form";
 import { SignOutOtherSessionsForm } from "@/app/_components/sign-out-other-sessions-form";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, signInMethods } from "@/lib/accounts/store";
+import { githubLinkErrors, githubSignInEnabled, isGitHubLinkError } from "@/lib/auth/github";
 import { getDuplicateSettings } from "@/lib/duplicates/settings";
 import { type ConnectionSummary, getConnectionSummary } from "@/lib/runpod/connection";
 import { requireSession } from "../session";
-import { removeRunpodConnectionFromForm } from "./actions";
+import { connectGitHubFromForm, removeRunpodConnectionFromForm } from "./actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
-export default async function SettingsPage() {
+export default async function SettingsPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ github?: string | string[]; github_error?: string | string[] }>;
+}) {
   const { accountId, email } = await requireSession();
+  const { github, github_error: githubError } = await searchParams;
   const connection = await getConnectionSummary(accountId);
   const methods = await signInMethods(accountId);
   const duplicates = await getDuplicateSettings(accountId);
@@ -42,6 +50,15 @@ export default async function SettingsPage() {
           ) : null}
         </dl>
       </section>
+
+      {githubSignInEnabled() ? (
+        <GitHubSection
+          connected={methods?.github ?? false}
+          hasPassword={hasPassword}
+          outcome={typeof github === "string" ? github : undefined}
+          error={typeof githubError === "string" ? githubError : undefined}
+        />
+      ) : null}
 
       <section
         aria-labelledby="runpod-heading"
@@ -144,5 +161,66 @@ function ConnectionStatus({ connection }: { connection: ConnectionSummary }) {
         </button>
       </form>
     </div>
+  );
+}
+
+const githubOutcomes: Record<string, string> = {
+  connected: "GitHub is connected. You can now sign in with GitHub.",
+  disconnected: "GitHub is disconnected. Sign in with your email and password.",
+};
+
+/**
+ * Renders the GitHub sign-in section: "Connect GitHub" or the connected state with
+ * "Disconnect", and the outcome the GitHub callback put in the URL.
+ */
+function GitHubSection({
+  connected,
+  hasPassword,
+  outcome,
+  error,
+}: {
+  connected: boolean;
+  hasPassword: boolean;
+  /** `connected` or `disconnected` after a successful change. */
+  outcome?: string;
+  /** A code from the GitHub callback. Unknown codes are not shown, because anyone can link here. */
+  error?: string;
+}) {
+  const errorMessage =
+    error !== undefined && isGitHubLinkError(error) ? githubLinkErrors[error] : undefined;
+  const outcomeMessage = outcome !== undefined ? githubOutcomes[outcome] : undefined;
+  return (
+    <section
+      aria-labelledby="github-heading"
+      data-testid="github-connection"
+      className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
+    >
+      <h2 id="github-heading" className="font-semibold">
+        GitHub
+      </h2>
+      <FormFeedback error={errorMessage} success={errorMessage ? undefined : outcomeMessage} />
+      {connected ? (
+        <>
+          <p className="text-sm text-zinc-400">Connected: you can sign in with GitHub.</p>
+          {/* Setting a password remounts the form, which clears the rejection it showed. */}
+          <GitHubDisconnectForm key={String(hasPassword)} />
+        </>
+      ) : (
+        <>
+          <p className="text-sm text-zinc-400">
+            Connect a GitHub account to sign in with GitHub. Chirp sends you to GitHub to approve
+            it, then back here.
+          </p>
+          <form action={connectGitHubFromForm}>
+            <button
+              type="submit"
+              className="rounded-lg border border-zinc-600 bg-zinc-950 px-4 py-2 text-sm font-medium text-zinc-50 transition hover:border-zinc-400"
+            >
+              Connect GitHub
+            </button>
+          </form>
+        </>
+      )}
+    </section>
   );
 }
