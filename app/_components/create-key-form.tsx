@@ -265,7 +265,7 @@ export function NewKeyPanel({
         </button>
       </div>
 
-      <div className="flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-black/60 p-3">
+      <div className="theme-dark flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-zinc-950 p-3">
         <code
           data-testid="new-key"
           className="min-w-0 flex-1 font-mono text-sm text-emerald-200 break-all select-all"

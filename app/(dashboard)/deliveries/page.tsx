@@ -14,7 +14,7 @@ function responseClasses(status: number): string {
     : "border-red-500/40 bg-red-500/10 text-red-300";
 }
 
-/** The replays of a delivery: how many, and a link to what the latest one did. */
+/** Says how often a delivery was replayed and links to what the latest replay did. */
 function ReplaySummary({ deliveryId, replays }: { deliveryId: string; replays: DeliveryReplays }) {
   const outcome = describeReplay(replays.latest);
   return (
@@ -22,7 +22,7 @@ function ReplaySummary({ deliveryId, replays }: { deliveryId: string; replays: D
       data-testid="delivery-replay"
       className="mt-1 block max-w-80 text-xs whitespace-normal text-zinc-300"
     >
-      {replays.count === 1 ? "Replayed once" : `Replayed ${replays.count} times`}:{" "}
+      {replays.count === 1 ? "Replayed once" : `Replayed ${replays.count} times`};{" "}
       <Link
         href={`/deliveries/${deliveryId}#replay-${replays.latest.id}`}
         className={`hover:underline ${outcome.applied ? "text-emerald-300" : "text-amber-300"}`}
