@@ -94,9 +94,10 @@ function forgetExpiredNonces(nowSeconds: number): void {
 
 /**
  * Checks an intent cookie value for the account the browser is signed in as, and marks
- * it used, so each intent connects GitHub at most once. Returns the intent or why it was
- * rejected: an unsigned or altered value, an expired one, one made for another account
- * (`accountId` undefined when no one is signed in), or one used before.
+ * it used, so each intent connects GitHub at most once in this process. Returns the
+ * intent or why it was rejected: an unsigned or altered value, an expired one, one made
+ * for another account (`accountId` undefined when no one is signed in), or one used
+ * before.
  */
 export function consumeGitHubLinkIntent(
   value: string,

@@ -28,8 +28,8 @@ export async function reissueSession(change: SessionVersionChange): Promise<void
     maxAge,
   });
 
-  // Auth.js splits a cookie over 4 KB into `name.0`, `name.1`, ...; this token is far
-  // smaller, so the chunks of an old, larger cookie are removed.
+  // Auth.js splits a cookie over 4 KB into chunks named `name.0`, `name.1` and so on.
+  // This token is far smaller, so the chunks of an old, larger cookie are removed.
   for (const { name: existing } of cookieStore.getAll()) {
     if (existing.startsWith(`${name}.`)) cookieStore.delete(existing);
   }

@@ -34,7 +34,7 @@ export function tokenSessionVersion(token: JWT): number {
  * session version differs from the account's, is signed out.
  *
  * When the database is unreachable the token is kept but marked `sessionUnverified`, so
- * that `requireAccountId` answers 503 and a short outage does not sign everyone out.
+ * that `requireAccountId` returns 503 and a short outage does not sign everyone out.
  *
  * Nothing in the token comes from the browser: Auth.js's `update()` (POST
  * /api/auth/session) passes the browser's data as `session`, which this check never reads.

@@ -63,7 +63,7 @@ export function stateLabel(state: ActivityState): string {
   return state.replaceAll("_", " ");
 }
 
-/** What one replay of a delivery did to its card. */
+/** The outcome of one replay of a delivery on its card. */
 export interface ReplayOutcome {
   /** Whether the replay's status was applied to the card. */
   applied: boolean;

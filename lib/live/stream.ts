@@ -27,7 +27,7 @@ export function activityEventStream({
   afterId: number;
   signal: AbortSignal;
   /**
-   * Checked on every poll; the stream ends when it returns false, such as after the
+   * Checked on every poll. The stream ends when it returns false, such as after the
    * session was signed out from another browser. A failed check keeps the stream open.
    */
   isSessionCurrent?: () => Promise<boolean>;
