@@ -154,8 +154,8 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
         </h2>
         <p className="max-w-3xl text-sm text-zinc-400">
           Applies this delivery&apos;s status object to its card again, as a live delivery would,
-          except that the key&apos;s endpoint limit does not apply: a replay is your own decision.
-          A closed card stays as it is; the replay is recorded as an event.
+          except that the key&apos;s endpoint limit does not apply: a replay is your own decision. A
+          closed card stays as it is; the replay is recorded as an event.
         </p>
         <ReplayDeliveryButton deliveryId={delivery.id} disabledReason={replayBlockedReason} />
       </section>
