@@ -9,6 +9,7 @@ import {
   useMemo,
   useState,
 } from "react";
+import { addToast, type Toast, type ToastTone } from "@/lib/ui/toasts";
 
 /**
  * Short notices about the result of an action ("Key revoked."), shown by `Toasts` in the
@@ -16,14 +17,6 @@ import {
  * once it is idle. A notice hides itself after a few seconds, except while the pointer
  * or the keyboard focus is on it, and its close button dismisses it at once.
  */
-
-export type ToastTone = "success" | "error";
-
-interface Toast {
-  id: number;
-  message: string;
-  tone: ToastTone;
-}
 
 type ShowToast = (message: string, tone?: ToastTone) => void;
 
@@ -53,8 +46,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 
   const show = useCallback<ShowToast>((message, tone = "success") => {
     const id = nextToastId++;
-    // At most three notices show at a time, so the oldest goes first.
-    setToasts((current) => [...current.slice(-2), { id, message, tone }]);
+    setToasts((current) => addToast(current, { id, message, tone }));
   }, []);
 
   const dismiss = useCallback((id: number) => {
