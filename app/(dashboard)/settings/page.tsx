@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import type { ReactNode } from "react";
 import { ChangePasswordForm } from "@/app/_components/change-password-form";
 import { DuplicateSettingsForm } from "@/app/_components/duplicate-settings-form";
 import { FormFeedback } from "@/app/_components/form-feedback";
@@ -60,13 +61,7 @@ export default async function SettingsPage({
         />
       ) : null}
 
-      <section
-        aria-labelledby="runpod-heading"
-        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
-      >
-        <h2 id="runpod-heading" className="font-semibold">
-          RunPod connection
-        </h2>
+      <SettingsPanel id="runpod" title="RunPod connection">
         <p className="text-sm text-zinc-400">
           With your RunPod API key, Chirp polls RunPod for a card whose webhook has not come within
           its deadline, and closes it with the job's real status. The key is stored encrypted and
@@ -74,15 +69,9 @@ export default async function SettingsPage({
         </p>
         {connection ? <ConnectionStatus connection={connection} /> : null}
         <RunpodConnectionForm replacing={connection !== null} endpointId={connection?.endpointId} />
-      </section>
+      </SettingsPanel>
 
-      <section
-        aria-labelledby="duplicates-heading"
-        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
-      >
-        <h2 id="duplicates-heading" className="font-semibold">
-          Duplicate cards
-        </h2>
+      <SettingsPanel id="duplicates" title="Duplicate cards">
         <p className="text-sm text-zinc-400">
           Two cards for one job come from two sources opening it. Choose one source, and the other
           attaches to its card instead of opening another.
@@ -91,15 +80,9 @@ export default async function SettingsPage({
           cardOpener={duplicates.cardOpener}
           autoMerge={duplicates.autoMerge}
         />
-      </section>
+      </SettingsPanel>
 
-      <section
-        aria-labelledby="password-heading"
-        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
-      >
-        <h2 id="password-heading" className="font-semibold">
-          {hasPassword ? "Change password" : "Set a password"}
-        </h2>
+      <SettingsPanel id="password" title={hasPassword ? "Change password" : "Set a password"}>
         {hasPassword ? null : (
           <p className="text-sm text-zinc-400">
             This account signs in with GitHub. A password lets you sign in with your email too.
@@ -110,22 +93,42 @@ export default async function SettingsPage({
           maxLength={MAX_PASSWORD_LENGTH}
           hasPassword={hasPassword}
         />
-      </section>
+      </SettingsPanel>
 
-      <section
-        aria-labelledby="sessions-heading"
-        className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
-      >
-        <h2 id="sessions-heading" className="font-semibold">
-          Sessions
-        </h2>
+      <SettingsPanel id="sessions" title="Sessions">
         <p className="text-sm text-zinc-400">
           Signs out every other browser and device signed in to this account, such as a forgotten or
           lost one. This browser stays signed in. Changing the password does this too.
         </p>
         <SignOutOtherSessionsForm />
-      </section>
+      </SettingsPanel>
     </div>
+  );
+}
+
+/** A bordered settings panel, labelled by its heading. */
+function SettingsPanel({
+  id,
+  title,
+  testId,
+  children,
+}: {
+  id: string;
+  title: string;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <section
+      aria-labelledby={`${id}-heading`}
+      data-testid={testId}
+      className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
+    >
+      <h2 id={`${id}-heading`} className="font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
   );
 }
 
@@ -190,14 +193,7 @@ function GitHubSection({
     error !== undefined && isGitHubLinkError(error) ? githubLinkErrors[error] : undefined;
   const outcomeMessage = outcome !== undefined ? githubOutcomes[outcome] : undefined;
   return (
-    <section
-      aria-labelledby="github-heading"
-      data-testid="github-connection"
-      className="flex flex-col gap-4 rounded-2xl border border-zinc-800 bg-zinc-900/60 p-5"
-    >
-      <h2 id="github-heading" className="font-semibold">
-        GitHub
-      </h2>
+    <SettingsPanel id="github" title="GitHub" testId="github-connection">
       <FormFeedback error={errorMessage} success={errorMessage ? undefined : outcomeMessage} />
       {connected ? (
         <>
@@ -221,6 +217,6 @@ function GitHubSection({
           </form>
         </>
       )}
-    </section>
+    </SettingsPanel>
   );
 }
