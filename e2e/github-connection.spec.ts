@@ -92,6 +92,11 @@ test.describe("connect GitHub", () => {
     await page.goto("/settings?github_error=Call%20us%20at%20555");
     await expect(settings.connectGitHubButton).toBeVisible();
     await expect(settings.githubAlert).toHaveCount(0);
+
+    // Names inherited by every object are not outcomes either.
+    await page.goto("/settings?github=constructor");
+    await expect(settings.connectGitHubButton).toBeVisible();
+    await expect(settings.githubStatus).toHaveCount(0);
   });
 });
 

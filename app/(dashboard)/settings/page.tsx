@@ -191,7 +191,11 @@ function GitHubSection({
 }) {
   const errorMessage =
     error !== undefined && isGitHubLinkError(error) ? githubLinkErrors[error] : undefined;
-  const outcomeMessage = outcome !== undefined ? githubOutcomes[outcome] : undefined;
+  // An own-key check, because anyone can link here with `?github=constructor`.
+  const outcomeMessage =
+    outcome !== undefined && Object.hasOwn(githubOutcomes, outcome)
+      ? githubOutcomes[outcome]
+      : undefined;
   return (
     <SettingsPanel id="github" title="GitHub" testId="github-connection">
       <FormFeedback error={errorMessage} success={errorMessage ? undefined : outcomeMessage} />
