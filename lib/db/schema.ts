@@ -233,6 +233,11 @@ export const activityEvents = pgTable(
   (table) => [
     index("activity_events_account_idx").on(table.accountId, table.id),
     index("activity_events_activity_idx").on(table.activityId, table.id),
+    // Replays by the delivery they replay, wherever their card is now: a merge moves
+    // events to the surviving card. Only replay events are indexed.
+    index("activity_events_replay_of_idx")
+      .on(table.accountId, sql`(${table.detail} ->> 'replayOf')`)
+      .where(sql`(${table.detail} ->> 'replayOf') is not null`),
   ],
 );
 

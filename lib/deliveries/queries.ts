@@ -115,50 +115,64 @@ export async function listDeliveries({
 }
 
 /**
- * Counts each delivery's replays and finds the latest, from the events whose `replayOf`
- * names the delivery. Those events are on the card the delivery links to, because a replay
- * links a delivery that touched no card to the card it changed, so they are read by card.
- * A replay that touched no card recorded no event and is not counted.
- * NOTE: a replay routed to the survivor of a merge records its event on the survivor, so
- * it is missed here, as on the delivery's page.
+ * Counts each delivery's replays and finds the latest. A replay that touched no card
+ * recorded no event and is not counted.
  */
 async function listReplays(
   db: Executor,
   accountId: string,
-  page: readonly Pick<Delivery, "id" | "activityId">[],
+  page: readonly Pick<Delivery, "id">[],
 ): Promise<Map<string, DeliveryReplays>> {
   const replays = new Map<string, DeliveryReplays>();
-  const activityIds = [...new Set(page.flatMap((row) => (row.activityId ? [row.activityId] : [])))];
-  if (activityIds.length === 0) return replays;
+  if (page.length === 0) return replays;
+  for (const { replayOf, ...latest } of await replayEvents(
+    db,
+    accountId,
+    page.map((row) => row.id),
+  )) {
+    replays.set(replayOf, { count: (replays.get(replayOf)?.count ?? 0) + 1, latest });
+  }
+  return replays;
+}
 
-  const events = await db
+/** Returns the events a delivery's replays recorded, oldest first. */
+export async function listDeliveryReplays({
+  accountId,
+  deliveryId,
+}: {
+  accountId: string;
+  deliveryId: string;
+}): Promise<ReplayEvent[]> {
+  return (await replayEvents(await getDb(), accountId, [deliveryId])).map(
+    ({ replayOf: _, ...event }) => event,
+  );
+}
+
+type ReplayEvent = DeliveryReplays["latest"];
+
+/**
+ * Reads the replay events of the given deliveries by the delivery each replays, not by the
+ * delivery's card: a replay for a card that was merged lands on the surviving card, and
+ * a merge moves the card's earlier events there too.
+ */
+function replayEvents(
+  db: Executor,
+  accountId: string,
+  deliveryIds: string[],
+): Promise<(ReplayEvent & { replayOf: string })[]> {
+  const replayOf = sql<string>`(${activityEvents.detail} ->> 'replayOf')`;
+  return db
     .select({
       id: activityEvents.id,
-      deliveryId: activityEvents.deliveryId,
+      replayOf,
       stateBefore: activityEvents.stateBefore,
       stateAfter: activityEvents.stateAfter,
       runpodStatus: activityEvents.runpodStatus,
       createdAt: activityEvents.createdAt,
     })
     .from(activityEvents)
-    .where(
-      and(
-        eq(activityEvents.accountId, accountId),
-        inArray(activityEvents.activityId, activityIds),
-        inArray(
-          activityEvents.deliveryId,
-          page.map((row) => row.id),
-        ),
-        sql`${activityEvents.detail} ->> 'replayOf' = ${activityEvents.deliveryId}`,
-      ),
-    )
+    .where(and(eq(activityEvents.accountId, accountId), inArray(replayOf, deliveryIds)))
     .orderBy(asc(activityEvents.id));
-
-  for (const { deliveryId, ...latest } of events) {
-    const count = (replays.get(deliveryId!)?.count ?? 0) + 1;
-    replays.set(deliveryId!, { count, latest });
-  }
-  return replays;
 }
 
 /** Returns one of the account's deliveries, or undefined when the account has none with that id. */

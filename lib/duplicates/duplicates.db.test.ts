@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getActivity, getActivityByKey, listActivityEvents } from "@/lib/activities/store";
 import { getDb } from "@/lib/db/client";
 import { type Activity, activities, duplicateGroups } from "@/lib/db/schema";
+import { listDeliveries, listDeliveryReplays } from "@/lib/deliveries/queries";
+import { replayDelivery } from "@/lib/deliveries/replay";
 import { type RunpodSimulator, startRunpodSimulator } from "@/lib/runpod/simulator";
 import {
   createConnectedTestAccount,
@@ -330,6 +332,24 @@ describe("merge and undo", () => {
     });
     expect(update.json.activity.id).toBe(start.json.activity.id);
     expect(update.json.activity.state).toBe("completed");
+  });
+
+  it("a replay of a merged card's delivery is listed with the delivery", async () => {
+    const { account, original, webhookCard, entry } = await customKeyThenWebhook();
+    const { deliveries: before } = await listDeliveries({ accountId: account.id });
+    const delivery = before.find((row) => row.activityId === webhookCard)!;
+    await mergeDuplicateGroup({ accountId: account.id, groupId: entry.group.id });
+
+    const replay = await replayDelivery({ accountId: account.id, deliveryId: delivery.id });
+    expect(replay.activityId).toBe(original);
+
+    const replays = await listDeliveryReplays({ accountId: account.id, deliveryId: delivery.id });
+    expect(replays).toHaveLength(1);
+    const { deliveries: after } = await listDeliveries({ accountId: account.id });
+    expect(after.find((row) => row.id === delivery.id)?.replays).toEqual({
+      count: 1,
+      latest: replays[0],
+    });
   });
 
   it("merging twice or a dismissed group is refused", async () => {

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { CodeBlock } from "@/app/_components/code-block";
 import { LocalTime } from "@/app/_components/local-time";
 import { ReplayDeliveryButton } from "@/app/_components/replay-delivery-button";
-import { getActivity, listActivityEvents } from "@/lib/activities/store";
+import { getActivity } from "@/lib/activities/store";
 import { publicBaseUrl } from "@/lib/config";
 import {
   curlCommand,
@@ -15,7 +15,7 @@ import {
   responseLabel,
   stateLabel,
 } from "@/lib/deliveries/format";
-import { getDelivery } from "@/lib/deliveries/queries";
+import { getDelivery, listDeliveryReplays } from "@/lib/deliveries/queries";
 import { requireSession } from "../../session";
 
 export const metadata: Metadata = { title: "Delivery" };
@@ -40,11 +40,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ id: s
   const activity = delivery.activityId
     ? await getActivity({ accountId, activityId: delivery.activityId })
     : undefined;
-  const replays = activity
-    ? (await listActivityEvents({ accountId, activityId: activity.id })).filter(
-        (event) => event.detail.replayOf === delivery.id,
-      )
-    : [];
+  const replays = await listDeliveryReplays({ accountId, deliveryId: delivery.id });
   const pretty = prettyJson(delivery);
   const headers = Object.entries(delivery.headers).sort(([a], [b]) => a.localeCompare(b));
   const replayBlockedReason =

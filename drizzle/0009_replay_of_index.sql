@@ -1,0 +1,1 @@
+CREATE INDEX "activity_events_replay_of_idx" ON "activity_events" USING btree ("account_id",("detail" ->> 'replayOf')) WHERE ("activity_events"."detail" ->> 'replayOf') is not null;
