@@ -15,6 +15,7 @@ describe("describeActor", () => {
   it("names the command line and rejected uses", () => {
     expect(describeActor("cli", null)).toBe("command line");
     expect(describeActor("request", null)).toBe("request with the key");
+    expect(describeActor("runpod-proxy", null)).toBe("Chirp's RunPod proxy");
   });
 
   it("returns another actor as stored", () => {

@@ -10,8 +10,11 @@ import {
 import { ApiError } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 
-/** The author of a change: `account:<id>` for the dashboard, `cli` for the admin command line. */
-export type KeyActor = `account:${string}` | "cli";
+/**
+ * The author of a change: `account:<id>` for the dashboard, `cli` for the admin command
+ * line, `runpod-proxy` for the webhook key the RunPod submit proxy mints for itself.
+ */
+export type KeyActor = `account:${string}` | "cli" | "runpod-proxy";
 
 /** The actor of a key change and the address it came from, for the audit trail. */
 export interface ChangeOrigin {
@@ -26,13 +29,15 @@ export type KeyAuditEntry = Omit<KeyAuditEvent, "accountId"> & {
 
 /**
  * Writes an audit actor for people: the account's email for a dashboard change,
- * "command line" for the admin command line, "request with the key" for a rejected use.
+ * "command line" for the admin command line, what the RunPod submit proxy minted, and
+ * "request with the key" for a rejected use.
  * The dashboard and the command line both show this text. `accountEmail` is the email of
  * the account an `account:<id>` actor names, or null when that account no longer exists.
  * An actor of another form is returned as stored.
  */
 export function describeActor(actor: string, accountEmail: string | null): string {
   if (actor === "cli") return "command line";
+  if (actor === "runpod-proxy") return "Chirp's RunPod proxy";
   if (actor === "request") return "request with the key";
   if (actor.startsWith("account:")) return accountEmail ?? "deleted account";
   return actor;

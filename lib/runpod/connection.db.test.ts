@@ -5,6 +5,7 @@ import { DELETE, GET, PUT } from "@/app/v1/runpod-connection/route";
 import { getDb } from "@/lib/db/client";
 import { apiKeys, runpodConnections } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
+import { listKeyAudit } from "@/lib/keys/audit";
 import { createTestAccount } from "@/lib/testing/fixtures";
 import { encryptionKeyId } from "./api-key-encryption";
 import {
@@ -14,7 +15,7 @@ import {
   removeConnection,
   saveConnection,
 } from "./connection";
-import { inspectorWebhookUrl } from "./inspector-key";
+import { INSPECTOR_KEY_NAME, inspectorWebhookUrl } from "./inspector-key";
 import { type RunpodSimulator, startRunpodSimulator } from "./simulator";
 
 const ENDPOINT = "abcdefgh012345";
@@ -147,6 +148,22 @@ describe("RunPod connection", () => {
       .from(apiKeys)
       .where(and(eq(apiKeys.accountId, account.id), isNotNull(apiKeys.encryptedSecret)));
     expect(inspectorKeys).toHaveLength(1);
+  });
+
+  it("inspector key history names the proxy", async () => {
+    const { account } = await createTestAccount();
+    await saveConnection({ accountId: account.id, apiKey: RUNPOD_API_KEY, endpointId: ENDPOINT });
+    await inspectorWebhookUrl(account.id);
+    const db = await getDb();
+    const [key] = await db
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.accountId, account.id), eq(apiKeys.name, INSPECTOR_KEY_NAME)));
+
+    const trail = await listKeyAudit({ accountId: account.id, keyId: key!.id });
+    expect(trail.map(({ action, actor, actorName }) => ({ action, actor, actorName }))).toEqual([
+      { action: "create", actor: "runpod-proxy", actorName: "Chirp's RunPod proxy" },
+    ]);
   });
 
   it("value without its encryption key fails with the fix", async () => {

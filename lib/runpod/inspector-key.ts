@@ -37,7 +37,7 @@ export async function inspectorWebhookUrl(accountId: string): Promise<string> {
       name: INSPECTOR_KEY_NAME,
       readable: true,
       executor: tx,
-      actor: `account:${accountId}`,
+      actor: "runpod-proxy",
     });
     logger.info({ accountId, keyId: created.record.id }, "minted the RunPod inspector webhook key");
     return created.key;
