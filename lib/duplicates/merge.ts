@@ -32,9 +32,10 @@ export function chooseSurvivor<T extends Pick<Activity, "id" | "openedBy" | "cre
 }
 
 /**
- * Returns what the survivor takes from the other cards: the terminal state and outcome of
- * the first of them to close when the survivor is still open, and a job name, endpoint
- * or execution timeout it lacks.
+ * Returns what the survivor takes from the other cards: a job name, endpoint or execution
+ * timeout it lacks, and the outcome of the card that closed first, as on a single card
+ * the first terminal status wins. An outcome from RunPod or a user comes before
+ * `expired`, which only says that RunPod did not know the job under that card's key.
  */
 export function survivorUpdates(
   survivor: Activity,
@@ -48,12 +49,13 @@ export function survivorUpdates(
       updates.executionTimeoutMs ??= other.executionTimeoutMs;
     }
   }
-  if (isTerminal(survivor.state)) return updates;
-  const closed = others
-    .filter((other) => isTerminal(other.state) && other.closedAt !== null)
-    .sort((a, b) => a.closedAt!.getTime() - b.closedAt!.getTime());
-  const first = closed[0];
-  if (first) {
+  const expiredLast = (card: Activity) => (card.state === "expired" ? 1 : 0);
+  const [first] = [survivor, ...others]
+    .filter((card) => isTerminal(card.state) && card.closedAt !== null)
+    .sort(
+      (a, b) => expiredLast(a) - expiredLast(b) || a.closedAt!.getTime() - b.closedAt!.getTime(),
+    );
+  if (first && first !== survivor) {
     Object.assign(updates, {
       state: first.state,
       runpodStatus: first.runpodStatus,

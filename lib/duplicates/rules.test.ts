@@ -63,15 +63,57 @@ describe("survivorUpdates", () => {
     expect(updates.jobName).toBeUndefined();
   });
 
-  it("closed survivor keeps its terminal state", () => {
-    const survivor = card({ state: "failed", closedAt: new Date("2026-12-05T10:00:00Z") });
+  it("survivor closed first keeps its outcome", () => {
+    const survivor = card({ state: "failed", closedAt: new Date("2026-12-05T09:00:00Z") });
     const other = card({
       id: "act_o",
       state: "completed",
-      closedAt: new Date("2026-12-05T09:00:00Z"),
+      closedAt: new Date("2026-12-05T10:00:00Z"),
     });
 
     expect(survivorUpdates(survivor, [other]).state).toBeUndefined();
+  });
+
+  it("closed survivor takes an earlier outcome", () => {
+    const survivor = card({
+      state: "failed",
+      errorMessage: "CUDA out of memory",
+      closedAt: new Date("2026-12-05T10:00:00Z"),
+    });
+    const other = card({
+      id: "act_o",
+      state: "completed",
+      hasOutput: true,
+      closedAt: new Date("2026-12-05T09:00:00Z"),
+    });
+
+    const updates = survivorUpdates(survivor, [other]);
+
+    expect(updates.state).toBe("completed");
+    expect(updates.errorMessage).toBeNull();
+    expect(updates.closedAt).toEqual(new Date("2026-12-05T09:00:00Z"));
+  });
+
+  it("RunPod outcome wins over expired", () => {
+    const survivor = card({
+      state: "expired",
+      errorMessage: "RunPod no longer knows this job.",
+      closedAt: new Date("2026-12-05T09:00:00Z"),
+    });
+    const other = card({
+      id: "act_o",
+      state: "completed",
+      runpodStatus: "COMPLETED",
+      executionMs: 340,
+      closedAt: new Date("2026-12-05T09:30:00Z"),
+    });
+
+    const updates = survivorUpdates(survivor, [other]);
+
+    expect(updates.state).toBe("completed");
+    expect(updates.runpodStatus).toBe("COMPLETED");
+    expect(updates.executionMs).toBe(340);
+    expect(updates.errorMessage).toBeNull();
   });
 });
 
