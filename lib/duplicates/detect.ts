@@ -259,7 +259,7 @@ async function sameNameWithinWindow(tx: Transaction, card: Activity): Promise<Fo
     activityIds: pair(card, other),
     evidence: {
       cards: [evidenceCard(other), evidenceCard(card)],
-      summary: `Two open cards on endpoint ${card.endpoint} named "${card.jobName}" started ${secondsApart(card, other)} s apart under keys "${other.key}" and "${card.key}".`,
+      summary: `Two cards on endpoint ${card.endpoint} named "${card.jobName}" were open at once, started ${secondsApart(card, other)} s apart under keys "${other.key}" and "${card.key}".`,
       secondsApart: secondsApart(card, other),
     },
   }));

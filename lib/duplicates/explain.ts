@@ -1,5 +1,6 @@
 import type { Activity, DuplicateGroup, EventSource } from "@/lib/db/schema";
 import { activityStartExample, proxyRunExample } from "@/lib/keys/examples";
+import { RUNPOD_JOB_ID_PATTERN } from "./detect";
 import type { DuplicateEvidence, DuplicateRule } from "./rules";
 
 /** The words the Duplicates page uses for the source that opened a card. */
@@ -16,10 +17,12 @@ export interface Explanation {
   cause: string;
   /** The change to the submission script or the settings that prevents it. */
   fix: string;
-  /** A copy-ready corrected call, with this Chirp server's URL. */
-  snippet: string;
-  snippetLabel: string;
+  /** A copy-ready corrected call with this Chirp server's URL, when a call is what to change. */
+  snippet?: string;
+  snippetLabel?: string;
 }
+
+const JOB_ID = new RegExp(RUNPOD_JOB_ID_PATTERN, "i");
 
 // Placeholder for the API key in snippets: the page never shows a stored key.
 const API_KEY_VARIABLE = "$CHIRP_API_KEY";
@@ -66,6 +69,12 @@ export function explainGroup(
         snippetLabel: "Open the card with the job id as key:",
       };
     case "same_name_within_window":
+      if (cards.every((card) => JOB_ID.test(card.key))) {
+        return {
+          cause: `${evidence.summary} Both keys are RunPod job ids, so RunPod ran two jobs: the job was submitted twice, as a retried /run call does, or two runs shared one name.`,
+          fix: "If the second submit was a retry, make the script check whether the first /run returned a job id before it submits again. If both jobs were meant to run, choose Not a duplicate.",
+        };
+      }
       return {
         cause: `${evidence.summary} The script most likely ran twice, as a retry does, and each run opened a card under its own key.`,
         fix: "Use RunPod's job id as key, so a retried start returns the same card, and make the retry check whether the job was already submitted.",

@@ -88,14 +88,16 @@ function OpenGroup({ entry, baseUrl }: { entry: GroupWithCards; baseUrl: string 
           {explanation.fix}
         </p>
       </div>
-      <div className="flex flex-col gap-2">
-        <p className="text-sm text-zinc-400">{explanation.snippetLabel}</p>
-        <CodeBlock
-          code={explanation.snippet}
-          copyLabel="Copy the corrected call"
-          testId="group-snippet"
-        />
-      </div>
+      {explanation.snippet ? (
+        <div className="flex flex-col gap-2">
+          <p className="text-sm text-zinc-400">{explanation.snippetLabel}</p>
+          <CodeBlock
+            code={explanation.snippet}
+            copyLabel="Copy the corrected call"
+            testId="group-snippet"
+          />
+        </div>
+      ) : null}
       {survivor ? (
         <div className="flex flex-col gap-2">
           <p className="text-sm text-zinc-400">
