@@ -119,6 +119,25 @@ test.describe("GitHub sign-in", () => {
       "Signing in failed. Try again, or sign in with your password.",
     );
   });
+
+  test("prototype property as error code: generic message", async ({ page }) => {
+    await page.goto("/sign-in?error=constructor");
+    const signIn = new SignInPage(page);
+    await expect(signIn.alert).toHaveText(
+      "Signing in failed. Try again, or sign in with your password.",
+    );
+  });
+});
+
+test.describe("sign-in notice", () => {
+  test("unknown reason shows no notice", async ({ page }) => {
+    for (const reason of ["constructor", "__proto__", "Call%20us%20at%20555"]) {
+      await page.goto(`/sign-in?reason=${reason}`);
+      const signIn = new SignInPage(page);
+      await expect(signIn.submit, reason).toBeVisible();
+      await expect(signIn.notice, reason).toHaveCount(0);
+    }
+  });
 });
 
 test.describe("validation", () => {

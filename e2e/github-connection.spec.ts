@@ -161,7 +161,7 @@ test.describe("disconnect GitHub", () => {
 
     await expect(page).toHaveURL("/settings?github=disconnected");
     await expect(settings.githubStatus).toHaveText(
-      "GitHub is disconnected. Sign in with your email and password.",
+      "GitHub is disconnected, and every other browser signed in to this account is signed out. Sign in with your email and password from now on.",
     );
     await expect(settings.connectGitHubButton).toBeVisible();
     expect(await githubUserIdOf(account.email)).toBeNull();

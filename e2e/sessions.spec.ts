@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { type Credentials, SignInPage } from "./pages/auth-pages";
+import { type Credentials, SignedInLayout, SignInPage } from "./pages/auth-pages";
+import { BoardPage } from "./pages/board-page";
 import { SettingsPage } from "./pages/settings-page";
 import { BASE_URL } from "./support/environment";
 import { openEventStream } from "./support/event-stream";
@@ -31,13 +32,19 @@ async function signInElsewhere(browser: Browser, account: Credentials): Promise<
   return { context, page, cookie };
 }
 
+const SESSION_ENDED_NOTICE =
+  "You were signed out because this account's password or GitHub connection changed, or all its other sessions were signed out. Sign in again to continue.";
+
 async function expectSignedOut(other: OtherBrowser): Promise<void> {
   await other.page.goto("/");
-  await expect(other.page).toHaveURL(/\/sign-in(\?|$)/);
+  await expect(other.page).toHaveURL("/sign-in?reason=session-ended");
+  await expect(new SignInPage(other.page).notice).toHaveText(SESSION_ENDED_NOTICE);
 
   const response = await other.context.request.get("/api/board/counts");
   expect(response.status()).toBe(401);
-  expect((await response.json()).error.code).toBe("unauthorized");
+  const { error } = await response.json();
+  expect(error.code).toBe("session_ended");
+  expect(error.message).toBe(SESSION_ENDED_NOTICE);
 }
 
 async function expectSignedIn(page: Page): Promise<void> {
@@ -98,6 +105,29 @@ test.describe("other sessions", () => {
     // Signing out other sessions leaves the password as it was.
     await new SignInPage(other.page).signIn(account);
     await expect(other.page).toHaveURL("/");
+  });
+
+  test("open board moves to sign-in with the reason", async ({ page, account, browser }) => {
+    other = await signInElsewhere(browser, account);
+    await expect(new BoardPage(other.page).liveStatus).toHaveText("Live");
+
+    const settings = new SettingsPage(page);
+    await settings.goto();
+    await settings.signOutOtherSessions();
+
+    // The board's live stream ends on its next session check and sends the page to sign-in.
+    await expect(other.page).toHaveURL("/sign-in?reason=session-ended", {
+      timeout: STREAM_END_TIMEOUT_MS,
+    });
+    await expect(new SignInPage(other.page).notice).toHaveText(SESSION_ENDED_NOTICE);
+  });
+
+  test("own sign-out shows no notice", async ({ page, account: _account }) => {
+    await page.goto("/");
+    await new SignedInLayout(page).signOut();
+
+    await expect(new SignInPage(page).submit).toBeVisible();
+    await expect(new SignInPage(page).notice).toHaveCount(0);
   });
 
   test("session update does not revive a signed-out session", async ({

@@ -2,6 +2,7 @@
 
 import { useEffect, useEffectEvent, useState } from "react";
 import type { ActivityView } from "@/lib/activities/view";
+import { SESSION_ENDED_REASON } from "@/lib/auth/sign-in-reasons";
 
 /** One message of the `activity` event on `GET /api/live`. */
 interface LiveMessage {
@@ -46,9 +47,14 @@ export function useLiveStream(afterEventId: number, onActivity: (activity: Activ
     // the session has ended. Then /sign-in is the way back, not another retry.
     const leaveIfSignedOut = async () => {
       try {
-        const response = await fetch("/api/auth/session", { cache: "no-store" });
-        const session = (await response.json()) as { user?: unknown } | null;
-        if (!stopped && response.ok && !session?.user) window.location.assign("/sign-in");
+        const response = await fetch("/api/session", { cache: "no-store" });
+        if (stopped || response.status !== 401) return;
+        const body = (await response.json()) as { error?: { code?: string } };
+        window.location.assign(
+          body.error?.code === "session_ended"
+            ? `/sign-in?reason=${SESSION_ENDED_REASON}`
+            : "/sign-in",
+        );
       } catch {
         // Offline or the server is down, so the retry timer keeps going.
       }

@@ -63,6 +63,11 @@ export class SignInPage extends CredentialsPage {
     return this.page.getByRole("alert").and(this.page.locator(":not(#__next-route-announcer__)"));
   }
 
+  /** The line that says why the browser was signed out, from the URL's `reason`. */
+  get notice(): Locator {
+    return this.page.getByTestId("sign-in-notice");
+  }
+
   /** The GitHub button, shown only when the server has a GitHub OAuth app configured. */
   get githubButton(): Locator {
     return this.page.getByRole("button", { name: "Sign in with GitHub", exact: true });

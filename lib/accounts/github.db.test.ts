@@ -10,7 +10,13 @@ import {
   linkGitHubWithIntent,
   unlinkGitHubAccount,
 } from "./github";
-import { changePassword, createAccount, signInMethods, verifyPassword } from "./store";
+import {
+  changePassword,
+  createAccount,
+  currentSessionVersion,
+  signInMethods,
+  verifyPassword,
+} from "./store";
 
 /** Fabricates the parts of a GitHub profile that sign-in reads, with a fresh user id. */
 function githubProfile(overrides: { email?: string | null } = {}) {
@@ -217,11 +223,40 @@ describe("unlinkGitHubAccount", () => {
 
     const result = await unlinkGitHubAccount(owner.id);
 
-    expect(result).toEqual({ disconnected: true });
+    expect(result).toEqual({ disconnected: true, session: expect.any(Object) });
     expect(await signInMethods(owner.id)).toEqual({ password: true, github: false });
     expect(await accountForGitHubProfile({ ...profile, email: owner.email })).toEqual({
       error: "github_email_taken",
     });
+  });
+
+  it("raises the session version", async () => {
+    const owner = await passwordAccount();
+    await linkGitHubAccount({ accountId: owner.id, profile: githubProfile() });
+    const before = await currentSessionVersion(owner.id);
+    if (before === undefined) throw new Error(`account ${owner.id} not found`);
+
+    const result = await unlinkGitHubAccount(owner.id);
+
+    expect(await currentSessionVersion(owner.id)).toBe(before + 1);
+    expect(result).toEqual({
+      disconnected: true,
+      session: { accountId: owner.id, email: owner.email, sessionVersion: before + 1 },
+    });
+  });
+
+  it("rejected disconnect keeps the session version", async () => {
+    const created = await accountForGitHubProfile(githubProfile());
+    if (!("account" in created)) throw new Error(`expected an account, got ${created.error}`);
+    const withoutGitHub = await passwordAccount();
+    const githubOnlyBefore = await currentSessionVersion(created.account.id);
+    const passwordOnlyBefore = await currentSessionVersion(withoutGitHub.id);
+
+    await unlinkGitHubAccount(created.account.id);
+    await unlinkGitHubAccount(withoutGitHub.id);
+
+    expect(await currentSessionVersion(created.account.id)).toBe(githubOnlyBefore);
+    expect(await currentSessionVersion(withoutGitHub.id)).toBe(passwordOnlyBefore);
   });
 
   it("account without a password: rejected", async () => {
@@ -243,7 +278,7 @@ describe("unlinkGitHubAccount", () => {
 
     const result = await unlinkGitHubAccount(accountId);
 
-    expect(result).toEqual({ disconnected: true });
+    expect(result).toEqual({ disconnected: true, session: expect.any(Object) });
     expect(await signInMethods(accountId)).toEqual({ password: true, github: false });
   });
 

@@ -10,7 +10,14 @@ import { getDb } from "@/lib/db/client";
 import { type Account, accounts } from "@/lib/db/schema";
 import { newId } from "@/lib/ids";
 import { logger } from "@/lib/log";
-import { isEmailAddress, normalizeEmail, signInMethods } from "./store";
+import {
+  isEmailAddress,
+  normalizeEmail,
+  raisedSessionVersion,
+  type SessionVersionChange,
+  sessionVersionChange,
+  signInMethods,
+} from "./store";
 
 export type GitHubAccountResult = { account: Account } | { error: GitHubSignInError };
 
@@ -143,18 +150,23 @@ export async function linkGitHubWithIntent({
   return result;
 }
 
-export type GitHubUnlinkResult = { disconnected: true } | { error: GitHubUnlinkError };
+export type GitHubUnlinkResult =
+  | { disconnected: true; session: SessionVersionChange }
+  | { error: GitHubUnlinkError };
 
 /**
- * Removes the GitHub user from the account `accountId`. An account without a password
- * keeps its GitHub user, because GitHub is then its only way to sign in. One conditional
- * update decides, so a concurrent password change cannot slip between check and write.
+ * Removes the GitHub user from the account `accountId` and raises the account's session
+ * version, which signs out every session issued before, including those that signed in
+ * through GitHub. The caller re-issues its own session from the returned `session`. An
+ * account without a password keeps its GitHub user, because GitHub is then its only way
+ * to sign in. One conditional update decides, so a concurrent password change cannot slip
+ * between check and write.
  */
 export async function unlinkGitHubAccount(accountId: string): Promise<GitHubUnlinkResult> {
   const db = await getDb();
   const [unlinked] = await db
     .update(accounts)
-    .set({ githubUserId: null })
+    .set({ githubUserId: null, sessionVersion: raisedSessionVersion })
     .where(
       and(
         eq(accounts.id, accountId),
@@ -162,8 +174,8 @@ export async function unlinkGitHubAccount(accountId: string): Promise<GitHubUnli
         isNotNull(accounts.passwordHash),
       ),
     )
-    .returning({ id: accounts.id });
-  if (unlinked) return { disconnected: true };
+    .returning(sessionVersionChange);
+  if (unlinked) return { disconnected: true, session: unlinked };
 
   const methods = await signInMethods(accountId);
   if (!methods?.github) return { error: "github_not_connected" };

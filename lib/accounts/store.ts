@@ -128,8 +128,9 @@ export interface SessionVersionChange {
 
 // Every write that signs out other sessions raises the version in the same statement as
 // its change, so no session can be issued between the two.
-const raisedSessionVersion = sql`${accounts.sessionVersion} + 1`;
-const sessionVersionChange = {
+export const raisedSessionVersion = sql`${accounts.sessionVersion} + 1`;
+/** The columns a write that raised the session version returns, for `returning()`. */
+export const sessionVersionChange = {
   accountId: accounts.id,
   email: accounts.email,
   sessionVersion: accounts.sessionVersion,

@@ -1,5 +1,6 @@
 import { cookies, headers } from "next/headers";
 import NextAuth, { type Session, type User } from "next-auth";
+import { getToken } from "next-auth/jwt";
 import { accountForGitHubProfile, linkGitHubWithIntent } from "@/lib/accounts/github";
 import { authSecret } from "@/lib/config";
 import { ApiError } from "@/lib/http/errors";
@@ -8,7 +9,13 @@ import { authConfig } from "./config";
 import type { GitHubProfile } from "./github";
 import { GITHUB_LINK_COOKIE, GITHUB_LINK_COOKIE_PATH } from "./github-link";
 import { authProviders } from "./providers";
-import { checkSessionToken, tokenSessionVersion } from "./session-token";
+import { hasSecureSessionCookie } from "./session-cookie";
+import {
+  checkSessionToken,
+  tokenSessionVersion,
+  wasSignedOutByNewerVersion,
+} from "./session-token";
+import { SESSION_ENDED_MESSAGE } from "./sign-in-reasons";
 
 // Lazy so that `next build`, which imports every route, reads no secret.
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
@@ -134,8 +141,25 @@ export async function currentSession(): Promise<Session | null> {
 }
 
 /**
+ * Returns whether the request carries a session cookie that was signed out because its
+ * account's session version was raised: by a password change, a GitHub disconnect or
+ * "Sign out other sessions". Call it after `currentSession()` returned no session, to
+ * tell the browser why. It reads the cookie from `cookies()`, as `currentSession` does.
+ */
+export async function sessionEndedElsewhere(): Promise<boolean> {
+  const cookieStore = await cookies();
+  const token = await getToken({
+    req: { headers: new Headers({ cookie: cookieStore.toString() }) },
+    secret: authSecret(),
+    secureCookie: hasSecureSessionCookie(cookieStore.getAll().map(({ name }) => name)),
+  });
+  return token !== null && (await wasSignedOutByNewerVersion(token));
+}
+
+/**
  * Returns the signed-in account's id and the session version its session carries, or
- * throws an ApiError: `unauthorized` (401) without a current session, and
+ * throws an ApiError: `session_ended` (401) for a session signed out by a raised session
+ * version, `unauthorized` (401) without a current session for another reason, and
  * `database_unavailable` (503) when the session could not be checked.
  */
 export async function requireSignedInAccount(): Promise<{
@@ -151,6 +175,7 @@ export async function requireSignedInAccount(): Promise<{
   }
   const accountId = session?.user?.id;
   if (!accountId || session.sessionVersion === undefined) {
+    if (await sessionEndedElsewhere()) throw new ApiError("session_ended", SESSION_ENDED_MESSAGE);
     throw new ApiError("unauthorized", "Sign in to use the dashboard API.");
   }
   return { accountId, sessionVersion: session.sessionVersion };

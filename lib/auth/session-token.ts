@@ -57,7 +57,7 @@ export async function checkSessionToken(token: JWT): Promise<JWT | null> {
     logger.info({ accountId }, "session signed out: account no longer exists");
     return null;
   }
-  if (tokenSessionVersion(token) !== current) {
+  if (isOutdated(token, current)) {
     logger.info(
       { accountId, tokenVersion: tokenSessionVersion(token), accountVersion: current },
       "session signed out: session version changed",
@@ -65,4 +65,18 @@ export async function checkSessionToken(token: JWT): Promise<JWT | null> {
     return null;
   }
   return checked;
+}
+
+/**
+ * Returns whether the token's session was signed out by a raised session version: its
+ * account exists, and the account's version differs from the one the token carries.
+ */
+export async function wasSignedOutByNewerVersion(token: JWT): Promise<boolean> {
+  if (!token.sub) return false;
+  const current = await currentSessionVersion(token.sub);
+  return current !== undefined && isOutdated(token, current);
+}
+
+function isOutdated(token: JWT, accountVersion: number): boolean {
+  return tokenSessionVersion(token) !== accountVersion;
 }

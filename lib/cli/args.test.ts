@@ -279,6 +279,21 @@ describe("parseCommandLine errors", () => {
     );
   });
 
+  it("rejects a malformed email", () => {
+    expect(usageError(["user", "add", "ada.example.com"])).toBe(
+      '"ada.example.com" is not an email address; give the account\'s email: npm run chirp -- user add EMAIL.',
+    );
+    expect(usageError(["user", "password", "ada"])).toBe(
+      '"ada" is not an email address; give the account\'s email: npm run chirp -- user password EMAIL.',
+    );
+    expect(usageError(["key", "list", "--user", "ada"])).toBe(
+      "--user ada is not an email address; give the email of the account that owns the keys.",
+    );
+    expect(usageError(["key", "add", "--user", "ada@", "--kind", "api"])).toBe(
+      "--user ada@ is not an email address; give the email of the account that owns the keys.",
+    );
+  });
+
   it("rejects extra arguments", () => {
     expect(usageError(["user", "add", "a@b.co", "b@b.co"])).toBe(
       'Unexpected argument "b@b.co" after "user add a@b.co"; it takes one EMAIL.',
@@ -375,6 +390,16 @@ describe("parseCommandLine key scope", () => {
   it("names an invalid endpoint id", () => {
     expect(usageError(["key", "scope", KEY_ID, "--endpoints", "isxbq1e254mbjz,My-Endpoint"])).toBe(
       '--endpoints: "My-Endpoint" is not a RunPod endpoint id; endpoint ids are 14 lowercase letters and digits, such as isxbq1e254mbjz, as in the endpoint\'s URL in the RunPod console.',
+    );
+  });
+
+  it("empty --endpoints names the command's own fix", () => {
+    expect(usageError(["key", "scope", KEY_ID, "--endpoints", ","])).toBe(
+      "--endpoints: The endpoint list is empty; give at least one RunPod endpoint id, or use --any to allow every endpoint.",
+    );
+    const addArgv = ["key", "add", "--user", "ada@example.com", "--kind", "webhook"];
+    expect(usageError([...addArgv, "--endpoints="])).toBe(
+      "--endpoints: The endpoint list is empty; give at least one RunPod endpoint id, or leave out --endpoints to allow any endpoint.",
     );
   });
 

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { isEmailAddress } from "@/lib/accounts/store";
 import type { RateLimit } from "@/lib/config";
 import { type KeyKind, keyKinds } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
@@ -91,14 +92,11 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (group === "user") {
     if (action === "add") {
       allowOptions("user add", line, []);
-      return { name: "user add", email: onePositional("user add", "EMAIL", rest) };
+      return { name: "user add", email: emailArgument("user add", rest) };
     }
     if (action === "password") {
       allowOptions("user password", line, []);
-      return {
-        name: "user password",
-        email: onePositional("user password", "EMAIL", rest),
-      };
+      return { name: "user password", email: emailArgument("user password", rest) };
     }
     throw unknownAction("user", action, ["add", "password"]);
   }
@@ -110,16 +108,19 @@ export function parseCommandLine(argv: readonly string[]): Command {
       const endpoints = line.options.get("endpoints");
       return {
         name: "key add",
-        email: requiredOption("key add", line, "user"),
+        email: emailOption(requiredOption("key add", line, "user")),
         kind: parseKind(requiredOption("key add", line, "kind")),
         keyName: line.options.get("name"),
-        endpointIds: endpoints === undefined ? null : parseEndpoints(endpoints),
+        endpointIds:
+          endpoints === undefined
+            ? null
+            : parseEndpoints(endpoints, "leave out --endpoints to allow any endpoint"),
       };
     }
     if (action === "list") {
       allowOptions("key list", line, ["user"]);
       noPositionals("key list", rest);
-      return { name: "key list", email: requiredOption("key list", line, "user") };
+      return { name: "key list", email: emailOption(requiredOption("key list", line, "user")) };
     }
     if (action === "revoke") {
       allowOptions("key revoke", line, []);
@@ -383,12 +384,13 @@ function parseScope(line: ParsedLine): string[] | null {
       '"key scope" needs --endpoints ID,ID (the RunPod endpoint ids the key may change cards of) or --any to allow every endpoint.',
     );
   }
-  return parseEndpoints(endpoints);
+  return parseEndpoints(endpoints, "use --any to allow every endpoint");
 }
 
-function parseEndpoints(value: string): string[] {
+/** Parses --endpoints. `allowAny` is the command's wording for allowing every endpoint. */
+function parseEndpoints(value: string, allowAny: string): string[] {
   try {
-    return parseEndpointIds(value);
+    return parseEndpointIds(value, allowAny);
   } catch (error) {
     if (error instanceof ApiError) throw new UsageError(`--endpoints: ${error.message}`);
     throw error;
@@ -403,6 +405,25 @@ function parseWholeNumber(option: string, value: string, max: number): number {
     );
   }
   return number;
+}
+
+function emailArgument(command: string, values: string[]): string {
+  const email = onePositional(command, "EMAIL", values);
+  if (!isEmailAddress(email)) {
+    throw new UsageError(
+      `"${email}" is not an email address; give the account's email: npm run chirp -- ${command} EMAIL.`,
+    );
+  }
+  return email;
+}
+
+function emailOption(email: string): string {
+  if (!isEmailAddress(email)) {
+    throw new UsageError(
+      `--user ${email} is not an email address; give the email of the account that owns the keys.`,
+    );
+  }
+  return email;
 }
 
 function keyIdArgument(command: string, values: string[]): string {

@@ -10,6 +10,7 @@ import { authenticateKey, listKeys } from "@/lib/keys/store";
 import { countKeyUse, flushKeyUse } from "@/lib/keys/usage";
 import { type CliIo, noAccountMessage } from "./commands";
 import { runCli } from "./run";
+import { HELP_HINT } from "./usage";
 
 const PASSWORD = "correct horse battery";
 
@@ -122,7 +123,9 @@ describe("user add", () => {
     });
     expect(await runCli(["user", "add", email], run.io)).toBe(1);
     expect(prompts).toBe(1);
-    expect(run.stderr()).toBe("password: use at least 10 characters\n");
+    expect(run.stderr()).toBe(
+      "The password typed at the prompt is invalid: use at least 10 characters. Run the command again.\n",
+    );
   });
 
   it("exits 2 without CHIRP_PASSWORD or a terminal", async () => {
@@ -133,12 +136,22 @@ describe("user add", () => {
     expect(await getAccountByEmail(email)).toBeUndefined();
   });
 
-  it("reports an invalid email and password together", async () => {
+  it("rejects a malformed email as a usage error", async () => {
     const run = capture({ env: { CHIRP_PASSWORD: "short" } });
-    expect(await runCli(["user", "add", "not-an-email"], run.io)).toBe(1);
+    expect(await runCli(["user", "add", "not-an-email"], run.io)).toBe(2);
     expect(run.stderr()).toBe(
-      'email: "not-an-email" is not an email address; password: use at least 10 characters\n',
+      `"not-an-email" is not an email address; give the account's email: npm run chirp -- user add EMAIL. ${HELP_HINT}\n`,
     );
+  });
+
+  it("short CHIRP_PASSWORD: names the variable", async () => {
+    const email = newEmail();
+    const run = capture({ env: { CHIRP_PASSWORD: "short" } });
+    expect(await runCli(["user", "add", email], run.io)).toBe(1);
+    expect(run.stderr()).toBe(
+      "The password in CHIRP_PASSWORD is invalid: use at least 10 characters. Set CHIRP_PASSWORD to another password, or unset it to type one at a prompt.\n",
+    );
+    expect(await getAccountByEmail(email)).toBeUndefined();
   });
 
   it("fails for an existing account", async () => {
@@ -146,7 +159,9 @@ describe("user add", () => {
     await addUser(email);
     const run = capture();
     expect(await runCli(["user", "add", email], run.io)).toBe(1);
-    expect(run.stderr()).toBe(`An account for ${email} already exists; sign in instead.\n`);
+    expect(run.stderr()).toBe(
+      `An account for ${email} already exists. To set a new password for it: npm run chirp -- user password ${email}\n`,
+    );
   });
 });
 
@@ -205,7 +220,9 @@ describe("user password", () => {
 
     expect(await runCli(["user", "password", email], run.io)).toBe(1);
 
-    expect(run.stderr()).toBe("password: use at least 10 characters\n");
+    expect(run.stderr()).toBe(
+      "The password in CHIRP_PASSWORD is invalid: use at least 10 characters. Set CHIRP_PASSWORD to another password, or unset it to type one at a prompt.\n",
+    );
     expect(await currentSessionVersion(account!.id)).toBe(account!.sessionVersion);
     expect(await verifyPassword(email, PASSWORD)).not.toBeNull();
   });
@@ -269,7 +286,23 @@ describe("key add", () => {
     const added = await addKey(email, "api", "x".repeat(101));
     expect(added.status).toBe(1);
     expect(added.stdout).toBe("");
-    expect(added.stderr).toBe("The key name is 101 characters long; use at most 100.\n");
+    expect(added.stderr).toBe("--name is too long; use at most 100 characters.\n");
+  });
+
+  it("API key with --endpoints: names the options", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const run = capture();
+    const argv = ["key", "add", "--user", email, "--kind", "api", "--endpoints", "isxbq1e254mbjz"];
+
+    expect(await runCli(argv, run.io)).toBe(1);
+
+    expect(run.stdout()).toBe("");
+    expect(run.stderr()).toBe(
+      "Only webhook keys can be limited to endpoints; use --kind webhook, or leave out --endpoints for an API key.\n",
+    );
+    const account = await getAccountByEmail(email);
+    expect(await listKeys({ accountId: account!.id })).toEqual([]);
   });
 });
 
@@ -414,6 +447,26 @@ describe("key reroll", () => {
     expect(run.stdout()).toBe("");
     expect(run.stderr()).toContain("so it cannot be rerolled; create a new key instead.");
   });
+
+  it("expired key: names the expire command", async () => {
+    const email = newEmail();
+    await addUser(email);
+    const added = await addKey(email, "api");
+    const { id } = await authenticateKey(added.key, "api");
+    const db = await getDb();
+    await db
+      .update(apiKeys)
+      .set({ expiresAt: new Date("2001-01-01T00:00:00Z") })
+      .where(eq(apiKeys.id, id));
+
+    const run = capture();
+    expect(await runCli(["key", "reroll", id], run.io)).toBe(1);
+
+    expect(run.stdout()).toBe("");
+    expect(run.stderr()).toBe(
+      `The API key ${id} expired on 2001-01-01T00:00:00.000Z, so a new value would not work either; set a later expiry or none first, then reroll. To do that here: npm run chirp -- key expire ${id} --at ISO_TIME (or --never), then run key reroll again.\n`,
+    );
+  });
 });
 
 describe("key expire", () => {
@@ -443,7 +496,11 @@ describe("key expire", () => {
 
     const run = capture();
     expect(await runCli(["key", "expire", id, "--at", "2001-01-01T00:00:00Z"], run.io)).toBe(1);
-    expect(run.stderr()).toContain("The expiry time 2001-01-01T00:00:00.000Z is in the past");
+    expect(run.stderr()).toMatch(
+      /^--at 2001-01-01T00:00:00\.000Z is in the past; give a time after \d{4}-\d\d-\d\dT[\d:.]+Z, or use --never to remove the expiry\. /,
+    );
+    expect(run.stderr()).toContain(`To stop the key now: npm run chirp -- key revoke ${id}\n`);
+    expect((await authenticateKey(added.key, "api")).expiresAt).toBeNull();
   });
 });
 
@@ -551,6 +608,8 @@ describe("chirp key limit and key scope", () => {
 
     const run = capture();
     expect(await runCli(["key", "scope", keyId, "--endpoints", "isxbq1e254mbjz"], run.io)).toBe(1);
-    expect(run.stderr()).toContain("Only webhook keys can be limited to endpoints");
+    expect(run.stderr()).toBe(
+      `${keyId} is an API key, and only webhook keys can be limited to endpoints. To limit a key to endpoints, create a webhook key: npm run chirp -- key add --user EMAIL --kind webhook --endpoints ID,ID\n`,
+    );
   });
 });

@@ -1,8 +1,9 @@
 import {
   createAccount,
   getAccountByEmail,
+  normalizeEmail,
+  passwordProblem,
   resetPassword,
-  validateCredentials,
 } from "@/lib/accounts/store";
 import { databaseDriver, dataDirectory, publicBaseUrl, type RateLimit } from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
@@ -15,7 +16,9 @@ import { setKeyEndpoints, setKeyRateLimit } from "@/lib/keys/settings";
 import {
   accountOfKey,
   createKey,
+  KeyNotActiveError,
   listKeys,
+  MAX_KEY_NAME_LENGTH,
   type RerollGracePeriod,
   rerollKey as rerollKeyInStore,
   revokeKeyById,
@@ -23,7 +26,7 @@ import {
 } from "@/lib/keys/store";
 import { reencryptStoredValues } from "@/lib/runpod/connection";
 import { startWatchdog } from "@/lib/runpod/watchdog";
-import { CommandError, UsageError } from "./errors";
+import { CommandError, UsageError, withCommandWording } from "./errors";
 import { formatAuditTable, formatKeyTable } from "./key-table";
 
 /**
@@ -43,7 +46,18 @@ export interface CliIo {
 
 export async function addUser(email: string, io: CliIo): Promise<void> {
   const password = await passwordFor(email, io);
-  const account = await createAccount({ email, password });
+  const normalized = normalizeEmail(email);
+  // The command line has checked the email's shape, so an email problem here is a taken one.
+  const account = await withCommandWording(
+    createAccount({ email, password }),
+    new Map([
+      [
+        "email",
+        () =>
+          `An account for ${normalized} already exists. To set a new password for it: npm run chirp -- user password ${normalized}`,
+      ],
+    ]),
+  );
   io.stdout(`Created account ${account.id} for ${account.email}.\n`);
 }
 
@@ -60,9 +74,21 @@ export async function resetUserPassword(email: string, io: CliIo): Promise<void>
   );
 }
 
+/**
+ * Returns the password from CHIRP_PASSWORD, or else typed twice at a prompt, and rejects
+ * one that the account rules do not allow with a message that names where it came from.
+ */
 async function passwordFor(email: string, io: CliIo, label = "Password"): Promise<string> {
   const fromEnv = io.env.CHIRP_PASSWORD;
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const problem = passwordProblem(fromEnv);
+    if (problem) {
+      throw new CommandError(
+        `The password in CHIRP_PASSWORD is invalid: ${problem}. Set CHIRP_PASSWORD to another password, or unset it to type one at a prompt.`,
+      );
+    }
+    return fromEnv;
+  }
   if (!io.readPassword) {
     throw new UsageError(
       "CHIRP_PASSWORD is not set and stdin is not a terminal to ask for the password; set CHIRP_PASSWORD for this command.",
@@ -70,8 +96,13 @@ async function passwordFor(email: string, io: CliIo, label = "Password"): Promis
   }
 
   const password = await io.readPassword(`${label} for ${email}: `);
-  // Reject a short password or a malformed email before asking to repeat the password.
-  validateCredentials(email, password);
+  // Reject an invalid password before asking to repeat it.
+  const problem = passwordProblem(password);
+  if (problem) {
+    throw new CommandError(
+      `The password typed at the prompt is invalid: ${problem}. Run the command again.`,
+    );
+  }
   const repeated = await io.readPassword("Repeat the password: ");
   if (repeated !== password) {
     throw new CommandError("The two passwords differ; run the command again.");
@@ -89,13 +120,18 @@ export async function addKey(
   io: CliIo,
 ): Promise<void> {
   const account = await requireAccount(email);
-  const { key, record } = await createKey({
-    accountId: account.id,
-    kind,
-    name: keyName,
-    endpointIds,
-    actor: "cli",
-  });
+  // The command line has checked the endpoint list, so an endpoint problem here is the kind.
+  const { key, record } = await withCommandWording(
+    createKey({ accountId: account.id, kind, name: keyName, endpointIds, actor: "cli" }),
+    new Map([
+      ["name", () => `--name is too long; use at most ${MAX_KEY_NAME_LENGTH} characters.`],
+      [
+        "endpointIds",
+        () =>
+          "Only webhook keys can be limited to endpoints; use --kind webhook, or leave out --endpoints for an API key.",
+      ],
+    ]),
+  );
 
   io.stdout(`${key}\n`);
   io.stderr(
@@ -136,7 +172,14 @@ export async function rerollKey(
   io: CliIo,
 ): Promise<void> {
   const accountId = await accountOfKey(keyId);
-  const { key, record } = await rerollKeyInStore({ accountId, keyId, grace, actor: "cli" });
+  const { key, record } = await rerollKeyInStore({ accountId, keyId, grace, actor: "cli" }).catch(
+    (error: unknown) => {
+      if (!(error instanceof KeyNotActiveError && error.state === "expired")) throw error;
+      throw new CommandError(
+        `${error.message} To do that here: npm run chirp -- key expire ${keyId} --at ISO_TIME (or --never), then run key reroll again.`,
+      );
+    },
+  );
 
   io.stdout(`${key}\n`);
   const oldValue = record.previousValidUntil
@@ -152,7 +195,17 @@ export async function setExpiry(
   io: CliIo,
 ): Promise<void> {
   const accountId = await accountOfKey(keyId);
-  const record = await setKeyExpiry({ accountId, keyId, expiresAt, actor: "cli" });
+  // The command line has checked that --at is a valid time, so a problem here is a past one.
+  const record = await withCommandWording(
+    setKeyExpiry({ accountId, keyId, expiresAt, actor: "cli" }),
+    new Map([
+      [
+        "expiresAt",
+        () =>
+          `--at ${expiresAt?.toISOString()} is in the past; give a time after ${new Date().toISOString()}, or use --never to remove the expiry. To stop the key now: npm run chirp -- key revoke ${keyId}`,
+      ],
+    ]),
+  );
   io.stdout(
     record.expiresAt
       ? `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") expires on ${record.expiresAt.toISOString()}.\n`
@@ -178,7 +231,17 @@ export async function setScope(
   io: CliIo,
 ): Promise<void> {
   const accountId = await accountOfKey(keyId);
-  const record = await setKeyEndpoints({ accountId, keyId, endpointIds, actor: "cli" });
+  // The command line has checked the endpoint list, so an endpoint problem here is the kind.
+  const record = await withCommandWording(
+    setKeyEndpoints({ accountId, keyId, endpointIds, actor: "cli" }),
+    new Map([
+      [
+        "endpointIds",
+        () =>
+          `${keyId} is an API key, and only webhook keys can be limited to endpoints. To limit a key to endpoints, create a webhook key: npm run chirp -- key add --user EMAIL --kind webhook --endpoints ID,ID`,
+      ],
+    ]),
+  );
   io.stdout(
     record.endpointIds === null
       ? `The ${kindLabel(record.kind)} ${record.id} ("${record.name}") may change cards of any endpoint.\n`

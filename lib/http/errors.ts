@@ -12,6 +12,9 @@ export const errorStatuses = {
   expired_key: 401,
   rerolled_key: 401,
   unauthorized: 401,
+  // A dashboard session signed out by a password change, a GitHub disconnect or "Sign out
+  // other sessions" in another browser.
+  session_ended: 401,
   empty_body: 400,
   invalid_json: 400,
   invalid_body: 400,

@@ -14,23 +14,31 @@ function invalidScope(message: string): ApiError {
   return new ApiError("invalid_fields", message, [{ field: "endpointIds", message }]);
 }
 
+// The dashboard key forms' wording for allowing every endpoint.
+const ALLOW_ANY_IN_FORMS = "allow any endpoint";
+
 /**
  * Splits a list of endpoint ids written with commas or spaces ("a,b" or "a, b") and
- * checks it like `checkEndpointIds`.
+ * checks it like `checkEndpointIds`. `allowAny` is the caller's wording for allowing every
+ * endpoint, used in the message about an empty list.
  */
-export function parseEndpointIds(text: string): string[] {
-  return checkEndpointIds(text.split(/[\s,]+/).filter((id) => id !== ""));
+export function parseEndpointIds(text: string, allowAny = ALLOW_ANY_IN_FORMS): string[] {
+  return checkEndpointIds(
+    text.split(/[\s,]+/).filter((id) => id !== ""),
+    allowAny,
+  );
 }
 
 /**
  * Returns the endpoint ids sorted and without repeats, or throws `invalid_fields` naming
  * the first id that is not a RunPod endpoint id. An empty list is invalid, because a key
- * that may change no card is better revoked.
+ * that may change no card is better revoked. `allowAny` is the caller's wording for
+ * allowing every endpoint instead.
  */
-export function checkEndpointIds(ids: readonly string[]): string[] {
+export function checkEndpointIds(ids: readonly string[], allowAny = ALLOW_ANY_IN_FORMS): string[] {
   if (ids.length === 0) {
     throw invalidScope(
-      "The endpoint list is empty; give at least one RunPod endpoint id, or allow any endpoint.",
+      `The endpoint list is empty; give at least one RunPod endpoint id, or ${allowAny}.`,
     );
   }
   for (const id of ids) {

@@ -19,6 +19,16 @@ export class RejectedKeyError extends ApiError {
   }
 }
 
+/** A change rejected because the key was revoked or has expired, with which of the two. */
+export class KeyNotActiveError extends ApiError {
+  constructor(
+    message: string,
+    readonly state: "revoked" | "expired",
+  ) {
+    super("key_not_active", message);
+  }
+}
+
 /** A key as lists show it: never the secret, its hash or its encrypted value, nor its rate limit bucket. */
 export type KeySummary = Omit<
   ApiKey,
@@ -238,15 +248,15 @@ export async function rerollKey({
     const record = await lockKey(tx, accountId, keyId);
     const now = new Date();
     if (record.revokedAt) {
-      throw new ApiError(
-        "key_not_active",
+      throw new KeyNotActiveError(
         `The ${kindLabel(record.kind)} ${keyId} was revoked on ${record.revokedAt.toISOString()}, so it cannot be rerolled; create a new key instead.`,
+        "revoked",
       );
     }
     if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) {
-      throw new ApiError(
-        "key_not_active",
+      throw new KeyNotActiveError(
         `The ${kindLabel(record.kind)} ${keyId} expired on ${record.expiresAt.toISOString()}, so a new value would not work either; set a later expiry or none first, then reroll.`,
+        "expired",
       );
     }
 
@@ -302,9 +312,9 @@ export async function setKeyExpiry({
   return db.transaction(async (tx) => {
     const record = await lockKey(tx, accountId, keyId);
     if (record.revokedAt) {
-      throw new ApiError(
-        "key_not_active",
+      throw new KeyNotActiveError(
         `The ${kindLabel(record.kind)} ${keyId} was revoked on ${record.revokedAt.toISOString()}; a revoked key never works again, so it has no expiry to change.`,
+        "revoked",
       );
     }
     const previous = record.expiresAt?.toISOString() ?? null;

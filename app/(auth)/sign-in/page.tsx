@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CredentialsForm } from "@/app/_components/credentials-form";
 import { githubSignInEnabled, githubSignInErrors } from "@/lib/auth/github";
+import { signInNotice } from "@/lib/auth/sign-in-reasons";
 import { signInWithGitHub, signInWithPassword } from "../actions";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -9,14 +10,28 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }>;
+  searchParams: Promise<{
+    callbackUrl?: string | string[];
+    error?: string | string[];
+    reason?: string | string[];
+  }>;
 }) {
-  const { callbackUrl, error } = await searchParams;
+  const { callbackUrl, error, reason } = await searchParams;
   const callback = typeof callbackUrl === "string" ? callbackUrl : undefined;
   const errorMessage = signInErrorMessage(error);
+  const notice = signInNotice(reason);
   return (
     <>
       <h1 className="mb-6 text-xl font-semibold">Sign in to Chirp</h1>
+      {notice ? (
+        <p
+          role="status"
+          data-testid="sign-in-notice"
+          className="mb-4 rounded-lg border border-zinc-600 bg-zinc-900 px-3 py-2 text-sm text-zinc-200"
+        >
+          {notice}
+        </p>
+      ) : null}
       {errorMessage ? (
         <p
           role="alert"
@@ -60,7 +75,8 @@ export default async function SignInPage({
  */
 function signInErrorMessage(error: string | string[] | undefined): string | undefined {
   if (typeof error !== "string" || error === "") return undefined;
-  if (error in githubSignInErrors)
+  // An own-key check, because anyone can link here with `?error=constructor`.
+  if (Object.hasOwn(githubSignInErrors, error))
     return githubSignInErrors[error as keyof typeof githubSignInErrors];
   if (error === "AccessDenied")
     return "Sign-in was denied. Try again, or sign in with your password.";

@@ -253,7 +253,11 @@ export interface DisconnectGitHubState {
   message?: string;
 }
 
-/** Disconnects GitHub from the signed-in account, unless it is the account's only sign-in. */
+/**
+ * Disconnects GitHub from the signed-in account, unless it is the account's only sign-in.
+ * This signs out the account's other sessions, also those that signed in through GitHub,
+ * and keeps this browser signed in with a re-issued session.
+ */
 export async function disconnectGitHubFromForm(): Promise<DisconnectGitHubState> {
   const accountId = await requireAccountId();
   const result = await unlinkGitHubAccount(accountId);
@@ -261,7 +265,11 @@ export async function disconnectGitHubFromForm(): Promise<DisconnectGitHubState>
     logger.info({ accountId, reason: result.error }, "disconnecting GitHub rejected");
     return { message: githubUnlinkErrors[result.error] };
   }
-  logger.info({ accountId }, "GitHub disconnected");
+  await reissueSession(result.session);
+  logger.info(
+    { accountId, sessionVersion: result.session.sessionVersion },
+    "GitHub disconnected; other sessions signed out",
+  );
   revalidatePath("/settings");
   redirect("/settings?github=disconnected");
 }

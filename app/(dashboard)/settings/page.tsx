@@ -169,7 +169,8 @@ function ConnectionStatus({ connection }: { connection: ConnectionSummary }) {
 
 const githubOutcomes: Record<string, string> = {
   connected: "GitHub is connected. You can now sign in with GitHub.",
-  disconnected: "GitHub is disconnected. Sign in with your email and password.",
+  disconnected:
+    "GitHub is disconnected, and every other browser signed in to this account is signed out. Sign in with your email and password from now on.",
 };
 
 /**
