@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import type { ActivityView } from "@/lib/activities/view";
 import { expect, test } from "./fixtures";
+import { BoardPage } from "./pages/board-page";
 import {
   completedStatusObject,
   newJobId,
@@ -88,6 +89,28 @@ test.describe("live stream", () => {
 
     expect(await resumed.next(1500), "nothing beyond the missed events").toBeUndefined();
     resumed.close();
+  });
+
+  test("status tells connecting from reconnecting", async ({ page }) => {
+    let openStream: (() => void) | undefined;
+    const streamRequested = new Promise<void>((requested) => {
+      void page.route("**/api/live?*", async (route) => {
+        requested();
+        await new Promise<void>((resolve) => {
+          openStream = resolve;
+        });
+        await route.abort();
+      });
+    });
+    const board = new BoardPage(page);
+    await page.goto("/");
+    await streamRequested;
+    await expect(board.liveStatus).toHaveText("Connecting…");
+
+    await page.unroute("**/api/live?*");
+    openStream?.();
+    await expect(board.liveStatus).toHaveText("Reconnecting…");
+    await expect(board.liveStatus).toHaveText("Live");
   });
 
   test("stream pushes a change while connected", async ({ page, keys }) => {

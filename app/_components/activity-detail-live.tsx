@@ -40,7 +40,7 @@ export function ActivityDetailLive({
   // it keeps the id it started from instead of reconnecting.
   const [afterEventId] = useState(latestEventId);
   const [streamed, setStreamed] = useState<ActivityView | null>(null);
-  const connected = useLiveStream(afterEventId, (incoming) => {
+  const connection = useLiveStream(afterEventId, (incoming) => {
     if (incoming.id !== activity.id) return;
     setStreamed(incoming);
     router.refresh();
@@ -53,7 +53,7 @@ export function ActivityDetailLive({
 
   return (
     <div className="flex flex-col items-start gap-3">
-      <LiveStatus connected={connected} />
+      <LiveStatus connection={connection} />
       <ul
         aria-label="Presentations of this card"
         className="flex w-full flex-wrap items-start gap-6"

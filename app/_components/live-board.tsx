@@ -13,7 +13,7 @@ import type { ActivityView } from "@/lib/activities/view";
 import { ActivityPresentation } from "./dynamic-island";
 import { PresentationToggle } from "./presentation-toggle";
 import { BoardChangesContext } from "./state-counters";
-import { useLiveStream } from "./use-live-stream";
+import { type LiveConnection, useLiveStream } from "./use-live-stream";
 
 /** Returns the current time, updated every second while `ticking` is true. */
 export function useClock(initialNow: number, ticking: boolean): number {
@@ -27,22 +27,29 @@ export function useClock(initialNow: number, ticking: boolean): number {
   return now;
 }
 
-export function LiveStatus({ connected }: { connected: boolean }) {
+const LIVE_WORDS: Record<LiveConnection, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+};
+
+export function LiveStatus({ connection }: { connection: LiveConnection }) {
+  const live = connection === "live";
   return (
     <span
       data-testid="live-status"
       role="status"
       className={`inline-flex items-center gap-2 rounded-full border px-3 py-1 text-xs font-medium ${
-        connected
+        live
           ? "border-emerald-500/40 bg-emerald-500/10 text-emerald-300"
           : "border-amber-500/40 bg-amber-500/10 text-amber-300"
       }`}
     >
       <span
         aria-hidden="true"
-        className={`size-2 rounded-full ${connected ? "bg-emerald-400" : "animate-pulse bg-amber-400"}`}
+        className={`size-2 rounded-full ${live ? "bg-emerald-400" : "animate-pulse bg-amber-400"}`}
       />
-      {connected ? "Live" : "Reconnecting…"}
+      {LIVE_WORDS[connection]}
     </span>
   );
 }
@@ -134,7 +141,7 @@ export function LiveBoard({
   // A navigation to other filters or another page renders new initial cards.
   useEffect(() => setActivities(sortBoard(initialActivities)), [initialActivities]);
   const [changes, setChanges] = useState(0);
-  const connected = useLiveStream(latestEventId, (activity) => {
+  const connection = useLiveStream(latestEventId, (activity) => {
     setChanges((count) => count + 1);
     setActivities((board) =>
       applyLiveActivity(board, activity, matchesFilters(activity, filters), firstPage),
@@ -150,7 +157,7 @@ export function LiveBoard({
         <h1 id="board-heading" className="text-2xl font-semibold tracking-tight">
           Board
         </h1>
-        <LiveStatus connected={connected} />
+        <LiveStatus connection={connection} />
         {activities.length > 0 ? (
           <p className="text-sm text-zinc-400">
             {openCount} open · {activities.length - openCount} closed

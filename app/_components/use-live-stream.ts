@@ -12,15 +12,21 @@ interface LiveMessage {
 
 const MAX_RETRY_DELAY_MS = 30_000;
 
+/** The stream's state: opening for the first time, open, or lost and being opened again. */
+export type LiveConnection = "connecting" | "live" | "reconnecting";
+
 /**
  * Follows the account's live stream, calls `onActivity` for every change after
- * `afterEventId`, and returns whether the stream is connected. EventSource reconnects by
+ * `afterEventId`, and returns the stream's state. EventSource reconnects by
  * itself with Last-Event-ID after a network error. When it gives up instead (on an error
  * status, for example while a new version deploys), this hook opens a new stream from
  * the last event received, waiting 1 s, then 2 s, and so on up to 30 s.
  */
-export function useLiveStream(afterEventId: number, onActivity: (activity: ActivityView) => void) {
-  const [connected, setConnected] = useState(false);
+export function useLiveStream(
+  afterEventId: number,
+  onActivity: (activity: ActivityView) => void,
+): LiveConnection {
+  const [connection, setConnection] = useState<LiveConnection>("connecting");
   const receive = useEffectEvent(onActivity);
 
   useEffect(() => {
@@ -65,10 +71,10 @@ export function useLiveStream(afterEventId: number, onActivity: (activity: Activ
       source.addEventListener("activity", handleMessage);
       source.onopen = () => {
         failures = 0;
-        setConnected(true);
+        setConnection("live");
       };
       source.onerror = () => {
-        setConnected(false);
+        setConnection("reconnecting");
         if (source?.readyState !== EventSource.CLOSED || stopped) return;
         source.close();
         failures += 1;
@@ -86,5 +92,5 @@ export function useLiveStream(afterEventId: number, onActivity: (activity: Activ
     };
   }, [afterEventId]);
 
-  return connected;
+  return connection;
 }
