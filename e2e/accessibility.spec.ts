@@ -78,6 +78,9 @@ for (const theme of THEMES) {
 
         await keysPage.goto();
         await expectAccessible(page, "keys");
+        await keysPage.row(keys.webhookKeyId).getByRole("button", { name: "History" }).click();
+        await expect(page.getByTestId("audit-detail").first()).toBeVisible();
+        await expectAccessible(page, "keys, history");
         await deliveriesPage.goto();
         await expectAccessible(page, "deliveries");
         const deliveryId = await deliveriesPage.rows.first().getAttribute("data-delivery-id");

@@ -1,3 +1,4 @@
+import type { Locator } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { webhookUrlFor } from "./pages/keys-page";
 import {
@@ -149,11 +150,114 @@ test.describe("keys", () => {
     await expect(history).not.toContainText("account:");
   });
 
+  for (const reducedMotion of ["reduce", "no-preference"] as const) {
+    test(`new key scroll with reduced motion ${reducedMotion}`, async ({
+      page,
+      account: _account,
+      keysPage,
+    }) => {
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.emulateMedia({ reducedMotion });
+      await keysPage.goto();
+      await page.getByLabel("Name", { exact: true }).fill("motion check");
+      await page.evaluate(() => {
+        const positions: number[] = [];
+        Object.assign(window, { scrollPositions: positions });
+        window.addEventListener("scroll", () => positions.push(window.scrollY));
+      });
+      await page.getByRole("button", { name: "Create key", exact: true }).click();
+      await expect(keysPage.newKey).toBeInViewport({ ratio: 1 });
+
+      // Each scroll event records where the page was; a smooth scroll passes through
+      // positions between the start and the end, a scroll at once only the end.
+      const positions = await page.evaluate(
+        () => (window as unknown as { scrollPositions: number[] }).scrollPositions,
+      );
+      expect(positions.length, "the page scrolled to the new key").toBeGreaterThan(0);
+      if (reducedMotion === "reduce") {
+        expect(new Set(positions).size, "positions passed while scrolling").toBe(1);
+      } else {
+        expect(new Set(positions).size, "positions passed while scrolling").toBeGreaterThan(1);
+      }
+    });
+  }
+
   const VIEWPORTS = [
     { width: 1280, height: 800 },
     { width: 375, height: 812 },
   ];
   for (const viewport of VIEWPORTS) {
+    test(`new key lands in view, page unshifted at ${viewport.width} px`, async ({
+      page,
+      account: _account,
+      keysPage,
+    }) => {
+      await page.setViewportSize(viewport);
+      await keysPage.goto();
+      const createButton = page.getByRole("button", { name: "Create key", exact: true });
+      const before = await pagePosition(createButton);
+
+      await keysPage.createKey("webhook", "landing check");
+      const toast = page.getByTestId("toast");
+      await expect(toast).toContainText("Created webhook key");
+      expect(await pagePosition(createButton), "the toast moves the page").toEqual(before);
+
+      const heading = page.getByRole("heading", { name: "New webhook key “landing check”" });
+      await expect(heading).toBeFocused();
+      await expect(keysPage.newKey).toBeInViewport({ ratio: 1 });
+      const copy = keysPage.newKey
+        .locator("xpath=..")
+        .getByRole("button", { name: "Copy", exact: true });
+      await expect(copy).toBeInViewport({ ratio: 1 });
+      // Scrolling may still be under way, so the check repeats until the key is clear.
+      await expect
+        .poll(async () => boxesIntersect((await toast.boundingBox())!, (await copy.boundingBox())!))
+        .toBe(false);
+      await expect
+        .poll(async () =>
+          boxesIntersect((await toast.boundingBox())!, (await keysPage.newKey.boundingBox())!),
+        )
+        .toBe(false);
+
+      await toast.getByRole("button", { name: "Dismiss notification" }).click();
+      await expect(toast).toHaveCount(0);
+      expect(await pagePosition(createButton), "the dismissed toast moves the page").toEqual(
+        before,
+      );
+    });
+
+    test(`history shows creation detail at ${viewport.width} px`, async ({
+      page,
+      keys,
+      keysPage,
+    }) => {
+      await page.setViewportSize(viewport);
+      await keysPage.goto();
+      await keysPage.row(keys.webhookKeyId).getByRole("button", { name: "History" }).click();
+      const history = page.getByTestId("key-audit");
+      const created = history.getByTestId("audit-event").first();
+      await expect(created.getByTestId("audit-action")).toHaveText("Created");
+      const detail = created.getByTestId("audit-detail");
+      await expect(detail).toHaveText("Webhook key “e2e webhook”, any endpoint, no expiry");
+
+      const detailBox = (await detail.boundingBox())!;
+      expect(detailBox.x, "the detail starts on screen").toBeGreaterThanOrEqual(0);
+      expect(detailBox.x + detailBox.width, "the detail ends on screen").toBeLessThanOrEqual(
+        viewport.width,
+      );
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, "the page scrolls sideways").toBeLessThanOrEqual(0);
+
+      const detailHeader = history.getByRole("columnheader", { name: "Detail" });
+      if (viewport.width < 640) {
+        await expect(detailHeader, "events stack below the sm breakpoint").toBeHidden();
+      } else {
+        await expect(detailHeader, "events form a table from sm up").toBeVisible();
+      }
+    });
+
     test(`toast leaves the demo command clear at ${viewport.width} px`, async ({
       page,
       account: _account,
@@ -192,6 +296,14 @@ test.describe("keys", () => {
     });
   }
 });
+
+/** Returns an element's position on the page, which scrolling does not change. */
+async function pagePosition(locator: Locator): Promise<{ x: number; y: number }> {
+  return locator.evaluate((element) => {
+    const rect = element.getBoundingClientRect();
+    return { x: rect.left + window.scrollX, y: rect.top + window.scrollY };
+  });
+}
 
 interface Box {
   x: number;

@@ -55,19 +55,16 @@ export default async function DashboardLayout({ children }: { children: ReactNod
               </div>
             </MobileMenu>
           </nav>
-          <Toasts />
         </header>
-        {/* Without scroll anchoring, a notice that grows the sticky header moves the page
-            down; with it, the browser would keep the page still and the taller header would
-            cover the lines under it. */}
         <main
           id="main"
           tabIndex={-1}
-          className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 outline-none [overflow-anchor:none]"
+          className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 outline-none"
         >
           {children}
         </main>
       </div>
+      <Toasts />
     </ToastProvider>
   );
 }

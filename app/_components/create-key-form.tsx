@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useId, useState } from "react";
+import { useActionState, useEffect, useId, useRef, useState } from "react";
 import {
   type CreatedKey,
   type CreateKeyResult,
@@ -166,6 +166,7 @@ export function CreateKeyForm({
       ) : null}
       {shown ? (
         <NewKeyPanel
+          key={shown.id}
           created={shown}
           baseUrl={baseUrl}
           byKind={state.byKind}
@@ -213,6 +214,9 @@ function setupTabs(created: CreatedKey, baseUrl: string, url: string | undefined
 /**
  * Shows a new key once, with a copy button and examples of its use. `title` replaces the
  * heading, for a key that was rerolled instead of created; `note` adds a line under it.
+ * On mount the panel scrolls its heading and key into view and focuses the heading, so
+ * keyboard and screen reader users land on the new key. Give each new key its own React
+ * `key`, because the panel does this only when it mounts.
  */
 export function NewKeyPanel({
   created,
@@ -237,42 +241,57 @@ export function NewKeyPanel({
       : undefined;
 
   const headingId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const keyIntroRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    headingRef.current?.focus({ preventScroll: true });
+    // Scrolling one frame later lets a notice shown with the key set the page's scroll
+    // padding first, so the key lands above the notice and not under it.
+    const frame = requestAnimationFrame(() => scrollIntoViewGently(keyIntroRef.current));
+    return () => cancelAnimationFrame(frame);
+  }, []);
+
   return (
     <section
       aria-labelledby={headingId}
       className="flex flex-col gap-5 rounded-2xl border border-emerald-500/40 bg-emerald-950/20 p-5"
     >
-      <div className="flex flex-wrap items-start justify-between gap-3">
-        <div>
-          <h2 id={headingId} className="font-semibold">
-            {title ?? `New ${KIND_LABELS[created.kind]}`} &ldquo;
-            <span dir="auto" className="wrap-anywhere">
-              {created.name}
-            </span>
-            &rdquo;
-          </h2>
-          {note ? <p className="mt-1 text-sm text-zinc-300">{note}</p> : null}
-          <p className="mt-1 text-sm text-amber-300">
-            Copy this key now. Chirp stores only a hash of it, so it can never be shown again.
-          </p>
+      {/* The part scrolled into view: the heading, the warning, the key and its copy
+          button. Its 6rem scroll margin clears the sticky page header, which is 59 px tall
+          on a phone and 81 px from md up with the default fonts. */}
+      <div ref={keyIntroRef} className="flex scroll-mt-24 scroll-mb-4 flex-col gap-5">
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div>
+            <h2 id={headingId} ref={headingRef} tabIndex={-1} className="font-semibold">
+              {title ?? `New ${KIND_LABELS[created.kind]}`} &ldquo;
+              <span dir="auto" className="wrap-anywhere">
+                {created.name}
+              </span>
+              &rdquo;
+            </h2>
+            {note ? <p className="mt-1 text-sm text-zinc-300">{note}</p> : null}
+            <p className="mt-1 text-sm text-amber-300">
+              Copy this key now. Chirp stores only a hash of it, so it can never be shown again.
+            </p>
+          </div>
+          <button
+            type="button"
+            onClick={onHide}
+            className="rounded-md border border-zinc-700 px-2.5 py-1 text-xs text-zinc-300 hover:border-zinc-500"
+          >
+            Hide
+          </button>
         </div>
-        <button
-          type="button"
-          onClick={onHide}
-          className="rounded-md border border-zinc-700 px-2.5 py-1 text-xs text-zinc-300 hover:border-zinc-500"
-        >
-          Hide
-        </button>
-      </div>
 
-      <div className="theme-dark flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-zinc-950 p-3">
-        <code
-          data-testid="new-key"
-          className="min-w-0 flex-1 font-mono text-sm text-emerald-200 break-all select-all"
-        >
-          {created.key}
-        </code>
-        <CopyButton text={created.key} />
+        <div className="theme-dark flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-zinc-950 p-3">
+          <code
+            data-testid="new-key"
+            className="min-w-0 flex-1 font-mono text-sm text-emerald-200 break-all select-all"
+          >
+            {created.key}
+          </code>
+          <CopyButton text={created.key} />
+        </div>
       </div>
 
       {url ? (
@@ -312,4 +331,13 @@ export function NewKeyPanel({
       </div>
     </section>
   );
+}
+
+/**
+ * Scrolls an element into view by the shortest distance: smoothly, or at once for users
+ * who ask for reduced motion.
+ */
+function scrollIntoViewGently(element: HTMLElement | null): void {
+  const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  element?.scrollIntoView({ block: "nearest", behavior: reduceMotion ? "instant" : "smooth" });
 }

@@ -2,7 +2,6 @@
 
 import { type ReactNode, useActionState, useEffect, useState } from "react";
 import {
-  type AuditRow,
   type CreatedKey,
   type KeyAuditResult,
   loadKeyAudit,
@@ -16,6 +15,7 @@ import {
   setKeyLimitFromForm,
 } from "@/app/(dashboard)/keys/actions";
 import type { KeyKind } from "@/lib/db/schema";
+import { describeAuditDetail } from "@/lib/keys/audit-detail";
 import { NewKeyPanel } from "./create-key-form";
 import {
   ExpiryField,
@@ -95,6 +95,11 @@ const cellClass = "block px-3 py-1 md:table-cell md:py-3 md:whitespace-nowrap";
 /** Shows a cell's column name where the keys stack, because the header is hidden there. */
 function MobileLabel({ children }: { children: ReactNode }) {
   return <span className="mr-1.5 text-xs text-zinc-400 md:hidden">{children}:</span>;
+}
+
+/** Names a history field where the events stack, because the header is hidden there. */
+function AuditLabel({ children }: { children: ReactNode }) {
+  return <span className="mr-1.5 font-sans text-zinc-400 sm:hidden">{children}</span>;
 }
 
 /**
@@ -240,6 +245,7 @@ export function KeyRow({
             <div className="flex w-0 min-w-full flex-col gap-4">
               {rerolled ? (
                 <NewKeyPanel
+                  key={rerolled.created.key}
                   created={rerolled.created}
                   baseUrl={baseUrl}
                   byKind={{ [rerolled.created.kind]: rerolled.created.key }}
@@ -591,27 +597,6 @@ function EndpointsForm({
   );
 }
 
-function describeDetail(row: AuditRow): string {
-  const detail = row.detail;
-  switch (row.action) {
-    case "reroll":
-      return typeof detail.previousValidUntil === "string"
-        ? `old value valid until ${localTime(detail.previousValidUntil)}`
-        : "old value stopped at once";
-    case "expiry_change": {
-      const format = (value: unknown) => (typeof value === "string" ? localTime(value) : "never");
-      return `${format(detail.from)} → ${format(detail.to)}`;
-    }
-    case "create":
-      return typeof detail.expiresAt === "string" ? `expires ${localTime(detail.expiresAt)}` : "";
-    case "limit_change":
-    case "scope_change":
-      return `${String(detail.from)} → ${String(detail.to)}`;
-    default:
-      return "";
-  }
-}
-
 function AuditTrail({ keyId }: { keyId: string }) {
   // The trail loads each time the panel opens, so the page does not read every key's
   // history and a reopened panel shows the latest changes.
@@ -655,9 +640,13 @@ function AuditTrail({ keyId }: { keyId: string }) {
     );
   }
   return (
-    <table className="w-full text-left text-xs" data-testid="key-audit">
-      <caption className="mb-2 text-left text-sm font-medium text-zinc-300">History</caption>
-      <thead className="text-zinc-400">
+    // Below the sm breakpoint each event is a stacked block (time and action, then actor,
+    // address and detail), so emails stay whole and the detail stays on screen.
+    <table className="block w-full text-left text-xs sm:table" data-testid="key-audit">
+      <caption className="mb-2 block text-left text-sm font-medium text-zinc-300 sm:table-caption">
+        History
+      </caption>
+      <thead className="hidden text-zinc-400 sm:table-header-group">
         <tr>
           <th scope="col" className="py-1 pr-3 font-medium">
             Time
@@ -676,20 +665,43 @@ function AuditTrail({ keyId }: { keyId: string }) {
           </th>
         </tr>
       </thead>
-      <tbody className="divide-y divide-zinc-800">
-        {state.events.map((row) => (
-          <tr key={row.id}>
-            <td className="py-1 pr-3 whitespace-nowrap">
-              <LocalTime iso={row.at} />
-            </td>
-            <td className="py-1 pr-3">{ACTION_LABELS[row.action] ?? row.action}</td>
-            <td className="py-1 pr-3 wrap-anywhere" title={row.actor} data-testid="audit-actor">
-              {row.actorName}
-            </td>
-            <td className="py-1 pr-3 font-mono">{row.ip ?? "—"}</td>
-            <td className="py-1">{describeDetail(row)}</td>
-          </tr>
-        ))}
+      <tbody className="block divide-y divide-zinc-800 sm:table-row-group">
+        {state.events.map((row) => {
+          const detail = describeAuditDetail(row.action, row.detail, localTime);
+          return (
+            <tr
+              key={row.id}
+              data-testid="audit-event"
+              className="flex flex-wrap gap-x-2 py-2 sm:table-row sm:py-0"
+            >
+              <td className="text-zinc-400 sm:table-cell sm:py-1 sm:pr-3 sm:whitespace-nowrap sm:text-inherit">
+                <LocalTime iso={row.at} />
+              </td>
+              <td
+                className="font-medium sm:table-cell sm:py-1 sm:pr-3 sm:font-normal"
+                data-testid="audit-action"
+              >
+                {ACTION_LABELS[row.action] ?? row.action}
+              </td>
+              <td className="basis-full wrap-anywhere sm:table-cell sm:py-1 sm:pr-3">
+                <AuditLabel>By</AuditLabel>
+                <span title={row.actor} data-testid="audit-actor">
+                  {row.actorName}
+                </span>
+              </td>
+              <td className="basis-full font-mono sm:table-cell sm:py-1 sm:pr-3">
+                <AuditLabel>IP</AuditLabel>
+                {row.ip ?? "—"}
+              </td>
+              <td
+                className={`basis-full wrap-break-word sm:table-cell sm:py-1 ${detail ? "" : "hidden"}`}
+                data-testid="audit-detail"
+              >
+                {detail}
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -6,14 +6,16 @@ import {
   useCallback,
   useContext,
   useEffect,
+  useLayoutEffect,
   useMemo,
+  useRef,
   useState,
 } from "react";
 import { addToast, type Toast, type ToastTone } from "@/lib/ui/toasts";
 
 /**
- * Short notices about the result of an action ("Key revoked."), shown by `Toasts` in the
- * page header. The region is a polite live region, so a screen reader reads each notice
+ * Short notices about the result of an action ("Key revoked."), shown by `Toasts` over the
+ * page. The region is a polite live region, so a screen reader reads each notice
  * once it is idle. A notice hides itself after a few seconds, except while the pointer
  * or the keyboard focus is on it, and its close button dismisses it at once.
  */
@@ -63,20 +65,41 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 }
 
 /**
- * Renders the notices in the page's flow, for the sticky header. A notice there takes room
- * of its own and moves the page down, so it does not cover content below the header that
- * a user reads or copies, such as a new key, on a phone or a desktop.
+ * Renders the notices over the page, so they never move its content: at the bottom of
+ * the screen on a phone and in the bottom right corner from the sm breakpoint up. While
+ * notices show, the page's bottom scroll padding is the height of their stack, so
+ * scrolling an element into view (`scrollIntoView`, focus, a fragment link) stops above
+ * the stack. A user who scrolls by hand can still move content under a notice.
  */
 export function Toasts() {
   const { toasts, dismiss } = useContext(ShownToastsContext);
+  const regionRef = useRef<HTMLElement>(null);
+
+  useLayoutEffect(() => {
+    const region = regionRef.current;
+    if (!region) return;
+    const root = document.documentElement;
+    const update = () => {
+      root.style.scrollPaddingBottom =
+        region.childElementCount > 0 ? `${region.getBoundingClientRect().height}px` : "";
+    };
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(region);
+    return () => {
+      observer.disconnect();
+      root.style.scrollPaddingBottom = "";
+    };
+  }, []);
+
   return (
     <section
+      ref={regionRef}
       aria-label="Notifications"
       aria-live="polite"
       data-testid="toasts"
-      className={`mx-auto flex max-w-6xl flex-col items-center gap-2 px-4 sm:items-end ${
-        toasts.length > 0 ? "pb-3" : ""
-      }`}
+      // The region lets clicks through, so its empty part never blocks the page below.
+      className="pointer-events-none fixed inset-x-0 bottom-0 z-30 flex flex-col items-center gap-2 px-4 pb-[max(1rem,env(safe-area-inset-bottom))] sm:items-end sm:px-6 sm:pb-6"
     >
       {toasts.map((toast) => (
         <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
@@ -104,7 +127,7 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
       onMouseLeave={() => setHeld(false)}
       onFocus={() => setHeld(true)}
       onBlur={() => setHeld(false)}
-      className={`flex w-full max-w-sm items-start gap-3 rounded-xl border bg-zinc-900 px-4 py-3 text-sm shadow-xl shadow-black/30 ${
+      className={`pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-xl border bg-zinc-900 px-4 py-3 text-sm shadow-xl shadow-black/30 ${
         error ? "border-red-500/60 text-red-300" : "border-emerald-500/60 text-emerald-300"
       }`}
     >
