@@ -1,7 +1,6 @@
 import type { Page } from "@playwright/test";
 import type { ActivityView } from "@/lib/activities/view";
 import { expect, test } from "./fixtures";
-import { BoardPage } from "./pages/board-page";
 import {
   completedStatusObject,
   newJobId,
@@ -91,24 +90,26 @@ test.describe("live stream", () => {
     resumed.close();
   });
 
-  test("status tells connecting from reconnecting", async ({ page }) => {
-    let openStream: (() => void) | undefined;
-    const streamRequested = new Promise<void>((requested) => {
+  test("status tells connecting from reconnecting", async ({ page, account: _account, board }) => {
+    // The board's first stream request is held open, then failed; later ones go through.
+    let failFirstStream: (() => void) | undefined;
+    let held = false;
+    const firstStreamHeld = new Promise<void>((resolve) => {
       void page.route("**/api/live?*", async (route) => {
-        requested();
-        await new Promise<void>((resolve) => {
-          openStream = resolve;
+        if (held) return route.continue();
+        held = true;
+        resolve();
+        await new Promise<void>((release) => {
+          failFirstStream = release;
         });
         await route.abort();
       });
     });
-    const board = new BoardPage(page);
     await page.goto("/");
-    await streamRequested;
+    await firstStreamHeld;
     await expect(board.liveStatus).toHaveText("Connecting…");
 
-    await page.unroute("**/api/live?*");
-    openStream?.();
+    failFirstStream?.();
     await expect(board.liveStatus).toHaveText("Reconnecting…");
     await expect(board.liveStatus).toHaveText("Live");
   });
