@@ -16,8 +16,9 @@ export const SERVER_LOG = path.join(RESULTS_DIR, "next-server.log");
 export const TEST_AUTH_SECRET = "e2e-auth-secret-0123456789abcdefghijklmnopq";
 export const TEST_KEY_SECRET = "e2e-key-secret-0123456789abcdefghijklmnopqr";
 
-// The reliability specs run app servers of their own on CHIRP_E2E_EXTRA_PORT and the next
-// three ports, and a private PostgreSQL on CHIRP_E2E_POSTGRES_PORT.
+// The reliability specs run app servers of their own, and the database start spec a TCP
+// proxy, on CHIRP_E2E_EXTRA_PORT and the next six ports, and a private PostgreSQL on
+// CHIRP_E2E_POSTGRES_PORT.
 export const EXTRA_PORT = Number(process.env.CHIRP_E2E_EXTRA_PORT ?? E2E_PORT + 40);
 export const PRIVATE_POSTGRES_PORT = Number(process.env.CHIRP_E2E_POSTGRES_PORT ?? 5440);
 // The database the vitest suites use; the multi-instance specs share it the same way,

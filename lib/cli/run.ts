@@ -1,4 +1,5 @@
 import { ConfigError } from "@/lib/config";
+import { connectionFailure, findDatabaseError } from "@/lib/db/connection-errors";
 import { ApiError, isDatabaseUnreachable } from "@/lib/http/errors";
 import { type Command, parseCommandLine } from "./args";
 import {
@@ -98,27 +99,4 @@ function reportError(error: unknown, io: CliIo): number {
     `chirp failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   return 1;
-}
-
-/**
- * Finds an error reported by the Postgres server (node-postgres and the Neon driver give
- * it a `severity` and a SQLSTATE `code`). Drizzle wraps it in an error whose message lists
- * the query parameters, so only the server's own message is shown.
- */
-function findDatabaseError(error: unknown): { message: string; code: string } | undefined {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const { severity, code } = current as { severity?: unknown; code?: unknown };
-    if (typeof severity === "string" && typeof code === "string") {
-      return { message: current.message, code };
-    }
-  }
-  return undefined;
-}
-
-// Node reports a refused connection to a host with several addresses as an
-// AggregateError with an empty message and the code alone.
-function connectionFailure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return error.message || (typeof code === "string" ? code : error.name);
 }

@@ -208,14 +208,23 @@ async function openPostgres(driver: PostgresDriver): Promise<Connection> {
  * timeout, so it cancels the statement and the connection stays usable.
  */
 function poolOptions(url: string) {
-  const { connectMs, statementMs } = databaseTimeouts();
+  const { statementMs } = databaseTimeouts();
   return {
-    connectionString: url,
+    ...clientOptions(url),
     max: databasePoolSize(),
-    connectionTimeoutMillis: connectMs,
     statement_timeout: statementMs,
     keepAlive: true,
   };
+}
+
+/**
+ * Settings of the clients outside the pool: the migration client and the LISTEN clients.
+ * Without a connection timeout, a host that drops packets would hold the start for the
+ * operating system's TCP connect timeout (about two minutes by default on Linux) before
+ * the background retries begin.
+ */
+function clientOptions(url: string) {
+  return { connectionString: url, connectionTimeoutMillis: databaseTimeouts().connectMs };
 }
 
 async function openNodePostgres(url: string): Promise<Connection> {
@@ -223,7 +232,7 @@ async function openNodePostgres(url: string): Promise<Connection> {
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   return openPostgres({
-    createClient: () => new pg.Client({ connectionString: url }),
+    createClient: () => new pg.Client(clientOptions(url)),
     createPool: () => new pg.Pool(poolOptions(url)),
     wrap: (client) =>
       drizzle({ client: client as InstanceType<typeof pg.Pool>, schema }) as unknown as Database,
@@ -249,7 +258,7 @@ async function openNeon(url: string): Promise<Connection> {
   }
 
   return openPostgres({
-    createClient: () => new neon.Client({ connectionString: url }),
+    createClient: () => new neon.Client(clientOptions(url)),
     createPool: () => new neon.Pool(poolOptions(url)),
     wrap: (client) =>
       drizzle({ client: client as InstanceType<typeof neon.Pool>, schema }) as unknown as Database,
