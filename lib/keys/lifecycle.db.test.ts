@@ -150,13 +150,16 @@ describe("rerollKey", () => {
     const { account, webhookKey, webhookKeyId } = await createTestAccount();
     await rerollKey({ accountId: account.id, keyId: webhookKeyId, grace: "none", actor: "cli" });
 
-    const response = await postWebhook(webhookKey, { id: jobId(), status: "COMPLETED" });
+    const job = jobId();
+    const response = await postWebhook(webhookKey, { id: job, status: "COMPLETED" });
 
     expect(response.status).toBe(401);
     const deliveries = await deliveriesOf(account.id);
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]!.errorCode).toBe("rerolled_key");
     expect(deliveries[0]!.responseStatus).toBe(401);
+    expect(deliveries[0]!.jobId).toBe(job);
+    expect(deliveries[0]!.runpodStatus).toBe("COMPLETED");
   });
 
   it("rejects a revoked key", async () => {

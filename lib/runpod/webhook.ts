@@ -195,6 +195,7 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
     if (error instanceof RejectedKeyError) {
       await saveDelivery({
         ...recordFor(error.key),
+        ...jobOfRejectedBody(request.body),
         responseStatus: error.status,
         errorCode: error.code,
       });
@@ -209,6 +210,23 @@ export async function receiveWebhook(request: WebhookRequest): Promise<WebhookRe
     acceptDelivery(request, key, recordFor(key), deliveryId),
   );
   return { ...result, headers: rateLimitHeaders(decision) };
+}
+
+/**
+ * Reads the job id and status of a body whose key was rejected, so the delivery log shows
+ * which job the delivery was for. Both are null when the body is not a status object.
+ */
+function jobOfRejectedBody(body: Uint8Array): {
+  jobId: string | null;
+  runpodStatus: string | null;
+} {
+  try {
+    const { jobId, status } = parseStatusObject(decodeJsonText(body));
+    return { jobId, runpodStatus: status };
+  } catch (error) {
+    if (error instanceof ApiError) return { jobId: null, runpodStatus: null };
+    throw error;
+  }
 }
 
 /** Records and applies a delivery whose key was authenticated and admitted by its limit. */
