@@ -5,7 +5,13 @@ import {
   passwordProblem,
   resetPassword,
 } from "@/lib/accounts/store";
-import { databaseDriver, dataDirectory, publicBaseUrl, type RateLimit } from "@/lib/config";
+import {
+  databaseDriver,
+  dataDirectory,
+  publicBaseUrl,
+  type RateLimit,
+  runpodEncryptionKeys,
+} from "@/lib/config";
 import type { Account, KeyKind } from "@/lib/db/schema";
 import { ApiError } from "@/lib/http/errors";
 import { accountOfDeletedKey, listKeyAudit } from "@/lib/keys/audit";
@@ -291,7 +297,9 @@ export async function reencryptRunpodKeys(io: CliIo): Promise<void> {
       `${unreadable} stored values decrypt with neither CHIRP_RUNPOD_ENCRYPTION_KEY nor CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS (accounts ${unreadableAccountIds.join(", ")}). Those accounts must save their RunPod API key again in Settings; an unreadable inspector webhook key is replaced by a new one on the account's next submit through the proxy.`,
     );
   }
-  io.stderr("CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS can be unset now.\n");
+  if (runpodEncryptionKeys().previous !== undefined) {
+    io.stderr("CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS can be unset now.\n");
+  }
 }
 
 /** Finds a key's account, from the audit trail when the key itself was deleted. */
