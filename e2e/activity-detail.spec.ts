@@ -2,7 +2,14 @@ import { expect, test } from "./fixtures";
 import { ActivityPage } from "./pages/activity-page";
 import { SignUpPage } from "./pages/auth-pages";
 import { BoardPage } from "./pages/board-page";
-import { ENDPOINT_ID, newJobId, postActivity, startActivity } from "./support/chirp-api";
+import {
+  completedStatusObject,
+  ENDPOINT_ID,
+  newJobId,
+  postActivity,
+  postWebhook,
+  startActivity,
+} from "./support/chirp-api";
 
 test.describe("activity detail", () => {
   test("ending a card as CANCELLED turns it orange", async ({ board, keys, page }) => {
@@ -71,6 +78,22 @@ test.describe("activity detail", () => {
     await expect(card.getByText("RunPod · CANCELLED"), "the header is orange").toHaveClass(
       /text-orange-/,
     );
+  });
+
+  test("timeline links a delivery to its page", async ({ keys, page }) => {
+    const jobId = newJobId();
+    const delivery = await postWebhook(keys.webhookUrl, completedStatusObject(jobId));
+    expect(delivery.status).toBe(200);
+    const { deliveryId, activityId } = delivery.json as { deliveryId: string; activityId: string };
+
+    await page.goto(`/activities/${activityId}`);
+    await new ActivityPage(page).timelineEvents
+      .getByTestId("timeline-delivery-link")
+      .filter({ hasText: deliveryId })
+      .click();
+
+    await expect(page).toHaveURL(new RegExp(`/deliveries/${deliveryId}$`));
+    await expect(page.getByText(jobId).first()).toBeVisible();
   });
 
   test("other account's card is not found", async ({ browser, keys, page }) => {

@@ -48,6 +48,16 @@ test.describe("keys", () => {
     await expect(javascript).toContainText("await fetch(");
   });
 
+  test("demo command copies with both keys", async ({ keys, page }) => {
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.getByRole("button", { name: "Copy the demo command" }).click();
+
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain(keys.apiKey);
+    expect(copied).toContain(keys.webhookKey);
+    expect(copied).toContain("npm run demo");
+  });
+
   test("rejected new key keeps what was typed", async ({ account: _account, keysPage }) => {
     const page = keysPage.page;
     await keysPage.goto();

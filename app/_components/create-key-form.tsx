@@ -325,6 +325,7 @@ export function NewKeyPanel({
         </p>
         <CodeBlock
           code={demoCommand({ apiKey: byKind.api, webhookKey: byKind.webhook, baseUrl })}
+          copyLabel="Copy the demo command"
           testId="demo-command"
           wrap
         />

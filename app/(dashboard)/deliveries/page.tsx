@@ -66,7 +66,9 @@ export default async function DeliveriesPage({
         <h1 className="text-2xl font-semibold tracking-tight">Deliveries</h1>
         <p className="mt-2 max-w-3xl text-sm text-zinc-400">
           Every request to one of your webhook URLs, newest first, with the response Chirp returned.
-          Open a delivery to see its headers and body, replay it, or copy it as a curl command.
+          Open a delivery to see its headers and body, replay it, or copy it as a curl command. A
+          request whose key is mistyped or forged names no account, so it is answered 401
+          invalid_key and is not listed here; copy the webhook URL again from the Keys page.
         </p>
       </div>
 

@@ -134,7 +134,13 @@ export default async function ActivityPage({ params }: { params: Promise<{ id: s
                   </span>
                 ) : null}
                 {event.deliveryId !== null ? (
-                  <span className="font-mono text-xs text-zinc-500">{event.deliveryId}</span>
+                  <Link
+                    href={`/deliveries/${encodeURIComponent(event.deliveryId)}`}
+                    className="font-mono text-xs text-violet-300 hover:underline"
+                    data-testid="timeline-delivery-link"
+                  >
+                    {event.deliveryId}
+                  </Link>
                 ) : null}
               </div>
               {Object.keys(event.detail).length > 0 ? (
