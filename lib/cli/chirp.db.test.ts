@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { currentSessionVersion, getAccountByEmail, verifyPassword } from "@/lib/accounts/store";
@@ -611,27 +611,5 @@ describe("chirp key limit and key scope", () => {
     expect(run.stderr()).toBe(
       `${keyId} is an API key, and only webhook keys can be limited to endpoints. To limit a key to endpoints, create a webhook key: npm run chirp -- key add --user EMAIL --kind webhook --endpoints ID,ID\n`,
     );
-  });
-});
-
-describe("runpod reencrypt", () => {
-  it("mentions the previous key only when set", async () => {
-    const previous = process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS;
-    try {
-      delete process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS;
-      const withoutPrevious = capture();
-      expect(await runCli(["runpod", "reencrypt"], withoutPrevious.io)).toBe(0);
-      expect(withoutPrevious.stderr()).not.toContain("CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS");
-
-      process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS = randomBytes(32).toString("base64");
-      const withPrevious = capture();
-      expect(await runCli(["runpod", "reencrypt"], withPrevious.io)).toBe(0);
-      expect(withPrevious.stderr()).toContain(
-        "CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS can be unset now.",
-      );
-    } finally {
-      if (previous === undefined) delete process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS;
-      else process.env.CHIRP_RUNPOD_ENCRYPTION_KEY_PREVIOUS = previous;
-    }
   });
 });
