@@ -289,7 +289,7 @@ describe("activity request errors", () => {
       expect(message).toContain(field);
     }
     expect(fields.find((problem) => problem.field === "data.jobname")?.message).toBe(
-      "unknown field",
+      "unknown field; did you mean jobName?",
     );
     expect(fields.find((problem) => problem.field === "data.queuePosition")?.message).toBe(
       "must be 0 or more",

@@ -55,15 +55,16 @@ describe("activity request validation", () => {
         { field: "data.key", message: "required: the RunPod job id returned by /run" },
         {
           field: "data.endpoint",
-          message: "must be a RunPod endpoint id: 14 lowercase letters and digits",
+          message:
+            '"ISXBQ1E254MBJZ" is not a RunPod endpoint id: 14 lowercase letters and digits, as in the endpoint\'s URL',
         },
         { field: "data.queuePosition", message: "must be 0 or more" },
-        { field: "data.jobname", message: "unknown field" },
+        { field: "data.jobname", message: "unknown field; did you mean jobName?" },
       ]),
     );
     expect(fields).toHaveLength(4);
     expect(message).toMatch(/^Invalid fields: /);
-    expect(message).toContain("data.jobname: unknown field");
+    expect(message).toContain("data.jobname: unknown field; did you mean jobName?");
   });
 
   it.each<[string, ActivityAction, Record<string, unknown>, { field: string; message: string }]>([
@@ -173,7 +174,10 @@ describe("activity request validation", () => {
       "gpuType on start",
       "start",
       runpod({ key: JOB_ID, gpuType: "RTX 4090" }),
-      { field: "data.gpuType", message: "unknown field" },
+      {
+        field: "data.gpuType",
+        message: "unknown field; the fields here are key, jobName, endpoint, policy",
+      },
     ],
   ])("rejects %s", (_label, action, body, problem) => {
     const { fields } = problemsFor(action, body);
@@ -186,7 +190,30 @@ describe("activity request validation", () => {
 
     expect(fields).toHaveLength(1);
     expect(fields[0]?.field).toBe("data.queuePosition");
-    expect(fields[0]?.message).toMatch(/number/);
+    expect(fields[0]?.message).toBe("must be a number, not a string");
+  });
+
+  it("suggests jobName for job_name", () => {
+    const { fields, message } = problemsFor("start", runpod({ key: JOB_ID, job_name: "render" }));
+
+    expect(fields).toEqual([
+      { field: "data.job_name", message: "unknown field; did you mean jobName?" },
+    ]);
+    expect(message).toBe("Invalid fields: data.job_name: unknown field; did you mean jobName?");
+  });
+
+  it("names the unit of executionTimeout", () => {
+    const { fields } = problemsFor(
+      "start",
+      runpod({ key: JOB_ID, policy: { executionTimeout: "10m" } }),
+    );
+
+    expect(fields).toEqual([
+      {
+        field: "data.policy.executionTimeout",
+        message: "must be a whole number of milliseconds",
+      },
+    ]);
   });
 
   it("knows the three actions", () => {

@@ -34,9 +34,10 @@ export const jobName = storableText()
   .trim()
   .min(1, "must not be empty")
   .max(MAX_JOB_NAME_LENGTH, `at most ${MAX_JOB_NAME_LENGTH} characters`);
-const endpoint = z
-  .string()
-  .regex(ENDPOINT_ID_PATTERN, "must be a RunPod endpoint id: 14 lowercase letters and digits");
+const endpoint = z.string().regex(ENDPOINT_ID_PATTERN, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not a RunPod endpoint id: 14 lowercase letters and digits, as in the endpoint's URL`,
+});
 
 // The column is a Postgres integer, so a larger position would fail the insert.
 const MAX_QUEUE_POSITION = 2_147_483_647;
@@ -50,7 +51,7 @@ const MAX_EXECUTION_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 // replaces the watchdog's default deadline. Other policy fields are accepted and ignored.
 export const policy = z.looseObject({
   executionTimeout: z
-    .number()
+    .number({ error: "must be a whole number of milliseconds" })
     .int("must be a whole number of milliseconds")
     .min(1, "must be 1 or more milliseconds")
     .max(MAX_EXECUTION_TIMEOUT_MS, `at most ${MAX_EXECUTION_TIMEOUT_MS} ms (7 days)`)
@@ -107,13 +108,22 @@ export function isActivityAction(value: string): value is ActivityAction {
   return Object.hasOwn(dataSchemas, value);
 }
 
-export function fieldProblems(error: z.ZodError, prefix: string): FieldProblem[] {
+/**
+ * Turns a validation error into one problem per field. `knownFields`, the fields the object
+ * accepts, lets an unknown field name the one it was likely meant to be (`job_name` for
+ * `jobName`), or list them all.
+ */
+export function fieldProblems(
+  error: z.ZodError,
+  prefix: string,
+  knownFields: readonly string[] = [],
+): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => ({
         field: `${path}.${key}`.replace(/^\./, ""),
-        message: "unknown field",
+        message: unknownFieldMessage(key, knownFields),
       }));
     }
     if (issue.code === "invalid_type" && issue.input === undefined) {
@@ -121,13 +131,40 @@ export function fieldProblems(error: z.ZodError, prefix: string): FieldProblem[]
         { field: path, message: issue.message.startsWith("required") ? issue.message : "required" },
       ];
     }
+    if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
+      return [
+        { field: path, message: `must be a ${issue.expected}, not ${describeType(issue.input)}` },
+      ];
+    }
     return [{ field: path, message: issue.message }];
   });
 }
 
+/** Spells a field name without case, underscores or hyphens, to match `job_name` to `jobName`. */
+function looseName(name: string): string {
+  return name.toLowerCase().replaceAll(/[_-]/g, "");
+}
+
+function unknownFieldMessage(key: string, knownFields: readonly string[]): string {
+  if (knownFields.length === 0) return "unknown field";
+  const meant = knownFields.find((field) => looseName(field) === looseName(key));
+  if (meant) return `unknown field; did you mean ${meant}?`;
+  return `unknown field; the fields here are ${knownFields.join(", ")}`;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
 export function invalid(fields: FieldProblem[]): ApiError {
   const list = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
-  return new ApiError("invalid_fields", `Invalid fields: ${list}.`, fields);
+  return new ApiError(
+    "invalid_fields",
+    `Invalid fields: ${list}${/[.?]$/.test(list) ? "" : "."}`,
+    fields,
+  );
 }
 
 /** Validates a request body, or throws a 422 that names every invalid field. */
@@ -155,7 +192,9 @@ export function parseActivityRequest<A extends ActivityAction>(
   // Zod 4 leaves the input out of issues unless reportInput is set, and fieldProblems needs
   // it to tell a missing field from one of the wrong type.
   const parsed = dataSchemas[action].safeParse(body.data, { reportInput: true });
-  if (!parsed.success) problems.push(...fieldProblems(parsed.error, "data"));
+  if (!parsed.success) {
+    problems.push(...fieldProblems(parsed.error, "data", Object.keys(dataSchemas[action].shape)));
+  }
   if (problems.length > 0 || !parsed.success) throw invalid(problems);
   return parsed.data as z.infer<(typeof dataSchemas)[A]>;
 }
