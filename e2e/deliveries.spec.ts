@@ -118,6 +118,27 @@ test.describe("delivery log", () => {
     await expect(deliveriesPage.replays.locator("li")).toHaveCount(2);
   });
 
+  test("log rows stack at a phone's width", async ({ page, keys, deliveriesPage }) => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    const jobId = newJobId();
+    const delivery = await postWebhook(keys.webhookUrl, completedStatusObject(jobId));
+    expect(delivery.status).toBe(200);
+
+    await deliveriesPage.goto();
+    const row = deliveriesPage.row(delivery.json.deliveryId as string);
+    await expect(row.getByText("Job id", { exact: true })).toBeVisible();
+    const jobIdBox = await row.getByText(jobId).boundingBox();
+    expect(jobIdBox, "the job id is shown").not.toBeNull();
+    expect(jobIdBox!.x + jobIdBox!.width, "the job id ends on screen").toBeLessThanOrEqual(375);
+    const status = row.getByText("COMPLETED", { exact: true });
+    await expect(status).toBeInViewport();
+    const sideways = await row.evaluate((element) => {
+      const box = element.closest("div")!;
+      return box.scrollWidth - box.clientWidth;
+    });
+    expect(sideways, "the log does not scroll sideways").toBe(0);
+  });
+
   test("headers wrap between words at a phone's width", async ({ page, keys, deliveriesPage }) => {
     await page.setViewportSize({ width: 375, height: 812 });
     const response = await fetch(keys.webhookUrl, {

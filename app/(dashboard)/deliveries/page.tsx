@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { LocalTime } from "@/app/_components/local-time";
 import { describeReplay, formatBytes, responseLabel } from "@/lib/deliveries/format";
 import { type DeliveryPage, type DeliveryReplays, listDeliveries } from "@/lib/deliveries/queries";
@@ -30,6 +31,31 @@ function ReplaySummary({ deliveryId, replays }: { deliveryId: string; replays: D
         latest replay {outcome.applied ? "applied" : "not applied"}: {outcome.summary}
       </Link>
     </span>
+  );
+}
+
+/**
+ * A cell of the delivery log. Below sm the table head is hidden and each row stacks its
+ * cells, so every cell but the first shows its column's name beside its value.
+ */
+function Cell({
+  label,
+  className = "",
+  children,
+}: {
+  label?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <td
+      className={`flex min-w-0 items-baseline gap-2 py-0.5 sm:table-cell sm:px-3 sm:py-3 ${className}`}
+    >
+      {label ? (
+        <span className="w-28 shrink-0 font-sans text-xs text-zinc-500 sm:hidden">{label}</span>
+      ) : null}
+      <div className="min-w-0 flex-1">{children}</div>
+    </td>
   );
 }
 
@@ -80,8 +106,8 @@ export default async function DeliveriesPage({
         </p>
       ) : (
         <div className="relative overflow-x-auto rounded-2xl border border-zinc-800">
-          <table className="w-full min-w-[56rem] text-left text-sm">
-            <thead className="bg-zinc-900/80 text-xs tracking-wide text-zinc-400 uppercase">
+          <table className="w-full text-left text-sm sm:min-w-[56rem]">
+            <thead className="hidden bg-zinc-900/80 text-xs tracking-wide text-zinc-400 uppercase sm:table-header-group">
               <tr>
                 <th scope="col" className="px-3 py-3 font-medium">
                   Received
@@ -105,16 +131,21 @@ export default async function DeliveriesPage({
             </thead>
             <tbody className="divide-y divide-zinc-800">
               {page.deliveries.map((delivery) => (
-                <tr key={delivery.id} data-testid="delivery-row" data-delivery-id={delivery.id}>
-                  <td className="px-3 py-3 whitespace-nowrap">
+                <tr
+                  key={delivery.id}
+                  data-testid="delivery-row"
+                  data-delivery-id={delivery.id}
+                  className="block px-3 py-2 sm:table-row sm:p-0"
+                >
+                  <Cell className="whitespace-nowrap">
                     <Link
                       href={`/deliveries/${delivery.id}`}
                       className="text-violet-300 hover:underline"
                     >
                       <LocalTime iso={delivery.receivedAt.toISOString()} />
                     </Link>
-                  </td>
-                  <td className="max-w-48 px-3 py-3">
+                  </Cell>
+                  <Cell label="Key" className="sm:max-w-48">
                     {delivery.keyName === null ? (
                       <span className="text-zinc-500 italic">deleted key</span>
                     ) : (
@@ -122,8 +153,8 @@ export default async function DeliveriesPage({
                         {delivery.keyName}
                       </span>
                     )}
-                  </td>
-                  <td className="px-3 py-3 whitespace-nowrap">
+                  </Cell>
+                  <Cell label="Response" className="sm:whitespace-nowrap">
                     <span
                       className={`inline-block rounded-full border px-2 py-0.5 font-mono text-xs ${responseClasses(delivery.responseStatus)}`}
                     >
@@ -140,20 +171,23 @@ export default async function DeliveriesPage({
                     {delivery.replays ? (
                       <ReplaySummary deliveryId={delivery.id} replays={delivery.replays} />
                     ) : null}
-                  </td>
-                  <td className="max-w-72 px-3 py-3">
+                  </Cell>
+                  <Cell label="Job id" className="sm:max-w-72">
                     {delivery.jobId === null ? (
                       <span className="text-zinc-500">—</span>
                     ) : (
-                      <code className="block truncate font-mono text-xs" title={delivery.jobId}>
+                      <code
+                        className="block font-mono text-xs wrap-anywhere sm:truncate"
+                        title={delivery.jobId}
+                      >
                         {delivery.jobId}
                       </code>
                     )}
-                  </td>
-                  <td className="px-3 py-3 font-mono text-xs whitespace-nowrap">
+                  </Cell>
+                  <Cell label="RunPod status" className="font-mono text-xs whitespace-nowrap">
                     {delivery.runpodStatus ?? <span className="text-zinc-500">—</span>}
-                  </td>
-                  <td className="px-3 py-3 text-right whitespace-nowrap tabular-nums">
+                  </Cell>
+                  <Cell label="Size" className="whitespace-nowrap tabular-nums sm:text-right">
                     {formatBytes(delivery.bodyBytes)}
                     {delivery.bodyTruncated ? (
                       <span
@@ -163,7 +197,7 @@ export default async function DeliveriesPage({
                         (truncated)
                       </span>
                     ) : null}
-                  </td>
+                  </Cell>
                 </tr>
               ))}
             </tbody>
