@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   apiKeyProblem,
+  closedCardsReport,
   closingSummary,
   countStatusPoll,
   describeResponse,
+  isDemoConnection,
   keyRejected,
   listenProblem,
   pingProblem,
+  savedConnectionOf,
 } from "./demo-checks";
-import { DEMO_JOBS } from "./demo-config";
+import { DEMO_CONNECTION_ENDPOINT, DEMO_JOBS, DEMO_RUNPOD_API_KEY } from "./demo-config";
 import { type RunpodSimulator, startRunpodSimulator } from "./simulator";
 
 const CHIRP_URL = "http://127.0.0.1:3000";
@@ -148,13 +151,112 @@ describe("closingSummary", () => {
   it("says the run-name card stays open for the Duplicates page", () => {
     const runNameJob = DEMO_JOBS.find((job) => job.cardKey !== undefined);
     const summary = closingSummary(DEMO_JOBS);
-    expect(summary).toContain(`"${runNameJob?.cardKey}" stays open`);
+    expect(summary).toContain(`"${runNameJob?.cardKey}" is a second card for its job`);
+    expect(summary).toContain("It stays open until it is merged with the job's card");
     expect(summary).toContain("Duplicates page");
+  });
+
+  it("claims no more than the job-id cards closed", () => {
+    const summary = closingSummary(DEMO_JOBS);
+    expect(summary).not.toContain("Every job's card closed");
+    expect(summary).toMatch(/^Every card under a RunPod job id closed/);
   });
 
   it("says only that every card closed when no job uses a run name", () => {
     expect(closingSummary(DEMO_JOBS.filter((job) => job.cardKey === undefined))).toBe(
-      "Every job's card closed: through its webhook, or through the watchdog.",
+      "Every card under a RunPod job id closed, through its webhook or the watchdog.",
     );
+  });
+});
+
+describe("savedConnectionOf", () => {
+  it("reads Chirp's connection body", () => {
+    const body = {
+      connection: {
+        endpointId: "abcdefgh012345",
+        apiKeyLast4: "0001",
+        savedAt: "2026-01-02T03:04:05.000Z",
+        failingSince: null,
+        failureMessage: null,
+      },
+    };
+    expect(savedConnectionOf(body)).toEqual({
+      endpointId: "abcdefgh012345",
+      apiKeyLast4: "0001",
+      savedAt: "2026-01-02T03:04:05.000Z",
+    });
+  });
+
+  it("returns undefined for another body", () => {
+    expect(savedConnectionOf({ connection: { endpointId: "abcdefgh012345" } })).toBeUndefined();
+    expect(savedConnectionOf(undefined)).toBeUndefined();
+    expect(savedConnectionOf(null)).toBeUndefined();
+  });
+});
+
+describe("isDemoConnection", () => {
+  const savedAt = "2026-01-02T03:04:05.000Z";
+
+  it("recognizes the connection the demo saves", () => {
+    const connection = {
+      endpointId: DEMO_CONNECTION_ENDPOINT,
+      apiKeyLast4: DEMO_RUNPOD_API_KEY.slice(-4),
+      savedAt,
+    };
+    expect(isDemoConnection(connection)).toBe(true);
+  });
+
+  it("rejects another key on the demo's endpoint", () => {
+    const connection = { endpointId: DEMO_CONNECTION_ENDPOINT, apiKeyLast4: "0001", savedAt };
+    expect(isDemoConnection(connection)).toBe(false);
+  });
+
+  it("rejects the demo's key ending on another endpoint", () => {
+    const connection = {
+      endpointId: "abcdefgh012345",
+      apiKeyLast4: DEMO_RUNPOD_API_KEY.slice(-4),
+      savedAt,
+    };
+    expect(isDemoConnection(connection)).toBe(false);
+  });
+});
+
+describe("closedCardsReport", () => {
+  it("lists the closed cards and each card that stays open", () => {
+    const report = closedCardsReport(
+      CHIRP_URL,
+      ["job-1"],
+      [
+        { key: "job-2", activityId: "act_2", problem: "503 unavailable: Chirp is restarting." },
+        { key: "run-3", activityId: undefined, problem: "POST failed (ECONNREFUSED)." },
+      ],
+    );
+    const lines = report.split("\n");
+    expect(lines[0]).toBe(
+      "Closed 1 of the 3 cards that this run opened and that were still open, as cancelled: job-1.",
+    );
+    expect(lines[1]).toBe("Closing failed, so 2 cards of this run stay open:");
+    expect(lines[2]).toBe(
+      `  job-2 (${CHIRP_URL}/activities/act_2): 503 unavailable: Chirp is restarting.`,
+    );
+    expect(lines[3]).toBe("  run-3: POST failed (ECONNREFUSED).");
+    expect(report).toContain(`curl -X POST ${CHIRP_URL}/v1/activity/end`);
+    expect(report).toContain('"status": "CANCELLED"');
+    expect(report).not.toContain("No card of this run stays open");
+  });
+
+  it("says no card stays open when every card closed", () => {
+    expect(closedCardsReport(CHIRP_URL, ["job-1", "job-2"], [])).toBe(
+      "Closed the 2 cards that this run opened and that were still open, as cancelled: job-1, job-2. No card of this run stays open.",
+    );
+  });
+
+  it("names a single card that stays open", () => {
+    const report = closedCardsReport(
+      CHIRP_URL,
+      [],
+      [{ key: "job-1", activityId: "act_1", problem: "timed out" }],
+    );
+    expect(report.split("\n")[0]).toBe("Closing failed, so 1 card of this run stays open:");
   });
 });

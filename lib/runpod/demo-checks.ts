@@ -1,4 +1,4 @@
-import type { DemoJob } from "./demo-config";
+import { DEMO_CONNECTION_ENDPOINT, DEMO_RUNPOD_API_KEY, type DemoJob } from "./demo-config";
 
 /**
  * The parts of `npm run demo` that need no running Chirp. The checks of Chirp's responses
@@ -105,8 +105,104 @@ export function countStatusPoll(statusPolls: Map<string, number>, line: string):
 /** Returns the closing line when every job's card closed as planned. */
 export function closingSummary(jobs: DemoJob[]): string {
   const runNameCards = jobs.filter((job) => job.cardKey !== undefined);
-  const closed = "Every job's card closed: through its webhook, or through the watchdog.";
+  const closed = "Every card under a RunPod job id closed, through its webhook or the watchdog.";
   if (runNameCards.length === 0) return closed;
   const keys = runNameCards.map((job) => `"${job.cardKey}"`).join(", ");
-  return `${closed} The card opened under the run name ${keys} stays open until you merge it with its job's card on the Duplicates page.`;
+  return `${closed} The card under the run name ${keys} is a second card for its job. It stays open until it is merged with the job's card: on the Duplicates page, or automatically when Settings merges high-confidence duplicates.`;
+}
+
+/** The fields of a `GET /v1/runpod-connection` response that name the saved connection. */
+export interface SavedConnection {
+  endpointId: string;
+  apiKeyLast4: string;
+  savedAt: string;
+}
+
+/** Returns the connection in a `GET /v1/runpod-connection` response body, or undefined when it has none. */
+export function savedConnectionOf(body: unknown): SavedConnection | undefined {
+  const connection = (body as { connection?: Record<string, unknown> } | null | undefined)
+    ?.connection;
+  const endpointId = connection?.endpointId;
+  const apiKeyLast4 = connection?.apiKeyLast4;
+  const savedAt = connection?.savedAt;
+  if (
+    typeof endpointId !== "string" ||
+    typeof apiKeyLast4 !== "string" ||
+    typeof savedAt !== "string"
+  ) {
+    return undefined;
+  }
+  return { endpointId, apiKeyLast4, savedAt };
+}
+
+/**
+ * Returns whether a saved connection is the one the demo saves for its simulator.
+ *
+ * NOTE: Chirp returns only the last four characters of the saved key, so another key that
+ * ends in the same four characters, saved for the same endpoint id, passes as the demo's.
+ */
+export function isDemoConnection(connection: SavedConnection): boolean {
+  return (
+    connection.endpointId === DEMO_CONNECTION_ENDPOINT &&
+    connection.apiKeyLast4 === DEMO_RUNPOD_API_KEY.slice(-4)
+  );
+}
+
+/** Returns the message that stops the demo before it replaces a RunPod connection it did not save. */
+export function savedConnectionProblem(chirpUrl: string, connection: SavedConnection): string {
+  return [
+    `This account already has a RunPod connection: endpoint ${connection.endpointId}, API key ending in ${connection.apiKeyLast4}, saved ${connection.savedAt}. With CHIRP_SIMULATOR_PORT set, the demo would replace it with a connection to its simulator, so the demo stopped and changed nothing.`,
+    "To keep the connection, run the demo without CHIRP_SIMULATOR_PORT: it then leaves the connection alone and skips the job whose webhook is lost.",
+    `To see the watchdog close that job's card, run the demo with the keys of an account that has no RunPod connection, or remove the key under Settings > RunPod connection (${chirpUrl}/settings) and save it again after the demo.`,
+  ].join("\n");
+}
+
+/** A card that the demo opened and could not close after the run failed. */
+export interface StillOpenCard {
+  key: string;
+  /** The id from the response to `activity/start`, when it had one. */
+  activityId: string | undefined;
+  /** Reason that `POST /v1/activity/end` failed for the card. */
+  problem: string;
+}
+
+function countCards(count: number): string {
+  return count === 1 ? "1 card" : `${count} cards`;
+}
+
+/**
+ * Returns the report on closing the cards that a failed run opened and that were still
+ * open: which cards closed, and for each card that stays open, why and how to close it.
+ */
+export function closedCardsReport(
+  chirpUrl: string,
+  closedKeys: string[],
+  stillOpen: StillOpenCard[],
+): string {
+  const total = closedKeys.length + stillOpen.length;
+  if (stillOpen.length === 0) {
+    const cards =
+      total === 1
+        ? "the card that this run opened and that was"
+        : `the ${total} cards that this run opened and that were`;
+    return `Closed ${cards} still open, as cancelled: ${closedKeys.join(", ")}. No card of this run stays open.`;
+  }
+  const lines: string[] = [];
+  if (closedKeys.length > 0) {
+    lines.push(
+      `Closed ${closedKeys.length} of the ${countCards(total)} that this run opened and that were still open, as cancelled: ${closedKeys.join(", ")}.`,
+    );
+  }
+  const stay = stillOpen.length === 1 ? "stays" : "stay";
+  lines.push(`Closing failed, so ${countCards(stillOpen.length)} of this run ${stay} open:`);
+  for (const card of stillOpen) {
+    const page =
+      card.activityId === undefined ? "" : ` (${chirpUrl}/activities/${card.activityId})`;
+    lines.push(`  ${card.key}${page}: ${card.problem}`);
+  }
+  lines.push(
+    `Close each one with "End card…" on its page in the dashboard, or with:`,
+    `  curl -X POST ${chirpUrl}/v1/activity/end -H "Authorization: Bearer $CHIRP_API_KEY" -H "Content-Type: application/json" -d '{"schema_id": "@runpod", "data": {"key": "<key>", "status": "CANCELLED"}}'`,
+  );
+  return lines.join("\n");
 }

@@ -37,6 +37,8 @@ export interface DemoJob {
 
 /** The endpoint whose /health the demo's RunPod connection is tested against. */
 export const DEMO_CONNECTION_ENDPOINT = IMAGE_ENDPOINT;
+/** The made-up RunPod API key that the demo saves, which its simulator accepts like any key. */
+export const DEMO_RUNPOD_API_KEY = "demo-runpod-key";
 
 // A run name per demo run, so that every run opens a new card under it.
 const RUN_STAMP = new Date().toISOString().replace(/\D/g, "").slice(0, 14);

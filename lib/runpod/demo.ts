@@ -1,41 +1,51 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { format } from "node:util";
 import {
   apiKeyProblem,
   chirpErrorOf,
+  closedCardsReport,
   closingSummary,
-  countStatusPoll,
   DemoSetupError,
   describeResponse,
+  isDemoConnection,
   keyRejected,
-  listenProblem,
   pingProblem,
+  type StillOpenCard,
+  savedConnectionOf,
+  savedConnectionProblem,
 } from "./demo-checks";
 import {
   DEMO_CONNECTION_ENDPOINT,
   DEMO_JOBS,
+  DEMO_RUNPOD_API_KEY,
   type DemoConfig,
   type DemoJob,
-  readDemoConfig,
 } from "./demo-config";
-import { type RunpodSimulator, redactUrl, startRunpodSimulator } from "./simulator";
+import { type RunpodSimulator, redactUrl } from "./simulator";
 import { isTerminal, stateForStatus } from "./status";
 
 /**
- * `npm run demo`: opens live cards for eight jobs in a running Chirp and closes them through
- * RunPod webhooks, using an in-process RunPod simulator in place of RunPod. One job's card
- * is opened under the script's run name instead of the job id, so the job gets two cards
- * for the Duplicates page to merge. The last job's webhook is lost, and Chirp's watchdog
- * closes its card. That job runs only with
- * CHIRP_SIMULATOR_PORT set: the demo then saves a RunPod connection for its account,
- * which works when Chirp's CHIRP_RUNPOD_BASE_URL points at this simulator.
+ * The run behind `npm run demo` (demo-cli.ts): opens live cards for eight jobs in a
+ * running Chirp and closes them through RunPod webhooks, using an in-process RunPod
+ * simulator in place of RunPod. One job's card is opened under the script's run name
+ * instead of the job id, so the job gets two cards for the Duplicates page to merge. The
+ * last job's webhook is lost, and Chirp's watchdog closes its card. That job runs only
+ * with CHIRP_SIMULATOR_PORT set: the demo then saves a RunPod connection for its account,
+ * which works when Chirp's CHIRP_RUNPOD_BASE_URL points at this simulator. It never
+ * replaces a connection that it did not save itself.
  *
  * Each job follows the integration flow: submit to RunPod `/run` with Chirp's webhook URL,
  * open the card with `POST /v1/activity/start`, send `activity/update` calls while the
- * job is queued or running, and let the webhook close the card. Exits 0 when Chirp returned
- * 200 to every job's webhook, 1 otherwise.
- *
- * Environment: CHIRP_API_KEY (chirp_api_...), CHIRP_WEBHOOK_KEY (chirp_wh_...) and
- * CHIRP_BASE_URL (default http://127.0.0.1:3000).
+ * job is queued or running, and let the webhook close the card. When the run fails or is
+ * interrupted, the demo ends each card that it opened and did not see close, as cancelled,
+ * so that no card of a failed run stays open.
  */
+
+/** Destination of the demo's progress lines and error messages. */
+export interface DemoOutput {
+  log: (text: string) => void;
+  error: (text: string) => void;
+}
 
 interface DemoResult {
   jobName: string;
@@ -53,29 +63,70 @@ const POLL_INTERVAL_MS = 500;
 const DEMO_TIMEOUT_MS = 90_000;
 const CHIRP_TIMEOUT_MS = 10_000;
 
+interface ChirpResponse {
+  statusCode: number;
+  text: string;
+  /** The parsed body, or undefined when it is not JSON. */
+  body: unknown;
+}
+
 /** Raised when Chirp cannot be reached at all, which ends the demo. */
-class ChirpUnreachableError extends Error {}
-
-const startedAt = Date.now();
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+class ChirpUnreachableError extends Error {
+  constructor(
+    message: string,
+    /** No full response came in time, although the request may have reached Chirp. */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
 }
 
-function print(jobName: string, message: string): void {
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1).padStart(5);
-  console.log(`[${seconds}s] ${jobName.padEnd(28)} ${message}`);
-}
+/** Raised at the first webhook that Chirp rejected for CHIRP_WEBHOOK_KEY. */
+class WebhookKeyRejectedError extends DemoSetupError {}
+
+/** Raised in every job when the demo is interrupted. */
+class DemoInterruptedError extends Error {}
 
 class DemoRun {
-  private readonly deadline = Date.now() + DEMO_TIMEOUT_MS;
+  private readonly startedAt = Date.now();
+  private readonly deadline = this.startedAt + DEMO_TIMEOUT_MS;
+  /** Aborted with the error that stops the run, which every job then raises at its next step. */
+  private readonly stopController = new AbortController();
+  /** The activity id, when Chirp returned one, of each card that `activity/start` opened, by key. */
+  private readonly openedCards = new Map<string, string | undefined>();
+  /** Keys of opened cards that the demo saw close, through a webhook or the watchdog. */
+  private readonly closedCards = new Set<string>();
 
   constructor(
     private readonly config: DemoConfig,
     private readonly simulator: RunpodSimulator,
     /** Count of 200 responses to `/status` requests per job id, from the demo and from Chirp's watchdog. */
     private readonly statusPolls: ReadonlyMap<string, number>,
+    private readonly output: DemoOutput,
+    private readonly chirpTimeoutMs: number,
   ) {}
+
+  private print(jobName: string, message: string): void {
+    const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(1).padStart(5);
+    this.output.log(`[${seconds}s] ${jobName.padEnd(28)} ${message}`);
+  }
+
+  /** Stops every job at its next step with `reason`. A later call keeps the first reason. */
+  stop(reason: unknown): void {
+    if (!this.stopController.signal.aborted) this.stopController.abort(reason);
+  }
+
+  /** Raises the reason the run was stopped, if it was. */
+  throwIfStopped(): void {
+    this.stopController.signal.throwIfAborted();
+  }
+
+  /** Waits `ms`, and raises the stop reason when the run stops before or during the wait. */
+  private async pause(ms: number): Promise<void> {
+    // The delay rejects only when the run stops, and throwIfStopped raises the reason then.
+    await delay(ms, undefined, { signal: this.stopController.signal }).catch(() => undefined);
+    this.throwIfStopped();
+  }
 
   private get webhookUrl(): string {
     return `${this.config.chirpUrl}/v1/webhooks/runpod?key=${encodeURIComponent(this.config.webhookKey)}`;
@@ -94,22 +145,33 @@ class DemoRun {
    * Sends one request to Chirp with the API key. Raises ChirpUnreachableError when no
    * response arrives, so every step that first fails to reach Chirp ends the demo the same way.
    */
-  private async fetchChirp(method: "GET" | "POST" | "PUT", path: string, payload?: unknown) {
+  private async fetchChirp(
+    method: "GET" | "POST" | "PUT",
+    path: string,
+    payload?: unknown,
+  ): Promise<ChirpResponse> {
     const url = `${this.config.chirpUrl}${path}`;
-    let response: Response;
+    let statusCode: number;
+    let text: string;
     try {
-      response = await fetch(url, {
+      const response = await fetch(url, {
         method,
         headers: {
           Authorization: `Bearer ${this.config.apiKey}`,
           ...(payload === undefined ? {} : { "Content-Type": "application/json" }),
         },
         body: payload === undefined ? undefined : JSON.stringify(payload),
-        signal: AbortSignal.timeout(CHIRP_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.chirpTimeoutMs),
       });
+      statusCode = response.status;
+      // The timeout covers reading the body too, so a slow body raises here as well.
+      text = await response.text();
     } catch (error) {
       if (error instanceof Error && error.name === "TimeoutError") {
-        throw new ChirpUnreachableError(`${method} ${url} timed out after ${CHIRP_TIMEOUT_MS} ms.`);
+        throw new ChirpUnreachableError(
+          `${method} ${url} timed out after ${this.chirpTimeoutMs} ms.`,
+          true,
+        );
       }
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
       const reason =
@@ -118,17 +180,16 @@ class DemoRun {
           : String(cause);
       throw new ChirpUnreachableError(`${method} ${url} failed (${reason}).`);
     }
-    const text = await response.text();
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
       body = undefined;
     }
-    return { statusCode: response.status, text, body };
+    return { statusCode, text, body };
   }
 
-  private callChirp(path: string, data: Record<string, unknown>) {
+  private callChirp(path: string, data: Record<string, unknown>): Promise<ChirpResponse> {
     return this.fetchChirp("POST", path, { schema_id: "@runpod", data });
   }
 
@@ -166,7 +227,7 @@ class DemoRun {
       webhookAttempts: 0,
       delivered: false,
     };
-    await sleep(job.submitAfterMs);
+    await this.pause(job.submitAfterMs);
 
     const submitted = await this.callSimulator("POST", `/v2/${job.endpointId}/run`, {
       input: { prompt: job.prompt, simulate: job.simulate },
@@ -174,34 +235,47 @@ class DemoRun {
       ...(job.policy === undefined ? {} : { policy: job.policy }),
     });
     if (submitted.statusCode !== 200) {
-      print(
+      this.print(
         job.jobName,
         `RunPod rejected the job: ${submitted.statusCode} ${String(submitted.body.error)}`,
       );
       return result;
     }
     const jobId = String(submitted.body.id);
-    print(
+    this.print(
       job.jobName,
       `submitted to endpoint ${job.endpointId} as job ${jobId}, webhook ${redactUrl(this.webhookUrl)}`,
     );
 
     const cardKey = job.cardKey ?? jobId;
-    const start = await this.callChirp("/v1/activity/start", {
-      key: cardKey,
-      jobName: job.jobName,
-      endpoint: job.endpointId,
-      ...(job.policy === undefined ? {} : { policy: job.policy }),
-    });
+    // A card opened after the run stopped would stay open, so no start goes out then.
+    this.throwIfStopped();
+    let start: ChirpResponse;
+    try {
+      start = await this.callChirp("/v1/activity/start", {
+        key: cardKey,
+        jobName: job.jobName,
+        endpoint: job.endpointId,
+        ...(job.policy === undefined ? {} : { policy: job.policy }),
+      });
+    } catch (error) {
+      // Chirp may have opened the card before the response timed out, so the run counts
+      // the card as opened and ends it when the run stops.
+      if (error instanceof ChirpUnreachableError && error.timedOut) {
+        this.openedCards.set(cardKey, undefined);
+      }
+      throw error;
+    }
     if (start.statusCode === 200 || start.statusCode === 201) {
       const activity = (start.body as { activity?: { id?: unknown; state?: unknown } } | undefined)
         ?.activity;
-      print(
+      this.openedCards.set(cardKey, typeof activity?.id === "string" ? activity.id : undefined);
+      this.print(
         job.jobName,
         `card opened (${start.statusCode}, activity ${String(activity?.id)}, state ${String(activity?.state)})`,
       );
     } else {
-      print(
+      this.print(
         job.jobName,
         `card not opened, Chirp responded ${this.describeChirpResponse(start.statusCode, start.text)}`,
       );
@@ -209,25 +283,102 @@ class DemoRun {
 
     result.finalStatus = await this.followJob(job, jobId, cardKey);
     await this.followWebhook(job, jobId, result);
+    // A delivered webhook closes the card under the job id, which is the demo's own card
+    // unless the demo opened it under a run name.
+    if (result.delivered && job.cardKey === undefined) this.closedCards.add(cardKey);
     if (job.cardKey) {
-      print(
+      this.print(
         job.jobName,
         `the card was opened under "${job.cardKey}", not the job id, so the webhook opened a second card; merge them on the Duplicates page`,
       );
     }
     if (job.closedByWatchdog) {
       result.closedByWatchdog = await this.waitForWatchdog(job, jobId, result.finalStatus);
+      if (result.closedByWatchdog !== undefined) this.closedCards.add(cardKey);
     }
     return result;
   }
 
   /**
+   * Runs every job at once and returns their results. When one job fails, stops the others
+   * and waits for them before raising its error, so no card opens after the failure.
+   */
+  async runJobs(jobs: DemoJob[]): Promise<DemoResult[]> {
+    const runs = jobs.map((job) => this.run(job));
+    try {
+      return await Promise.all(runs);
+    } catch (error) {
+      this.stop(error);
+      await Promise.allSettled(runs);
+      throw error;
+    }
+  }
+
+  /**
+   * Ends every card that this run opened and did not see close, as cancelled with `reason`
+   * as the card's message. Returns the report of what closed and what stays open, or
+   * undefined when no card was left open.
+   */
+  async closeOpenCards(reason: string): Promise<string | undefined> {
+    const keys = [...this.openedCards.keys()].filter((key) => !this.closedCards.has(key));
+    if (keys.length === 0) return undefined;
+
+    const problems = await Promise.all(keys.map((key) => this.endCard(key, reason)));
+    const closedKeys = keys.filter((_key, index) => problems[index] === undefined);
+    const stillOpen: StillOpenCard[] = [];
+    keys.forEach((key, index) => {
+      const problem = problems[index];
+      if (problem !== undefined) {
+        stillOpen.push({ key, activityId: this.openedCards.get(key), problem });
+      }
+    });
+    return closedCardsReport(this.config.chirpUrl, closedKeys, stillOpen);
+  }
+
+  /** Sends `activity/end` for one card, and returns why it failed, or undefined once the card closed. */
+  private async endCard(key: string, reason: string): Promise<string | undefined> {
+    let response: ChirpResponse;
+    try {
+      response = await this.callChirp("/v1/activity/end", {
+        key,
+        status: "CANCELLED",
+        error: reason,
+      });
+    } catch (error) {
+      if (error instanceof ChirpUnreachableError) return error.message;
+      throw error;
+    }
+    if (response.statusCode !== 200 && response.statusCode !== 201) {
+      return this.describeChirpResponse(response.statusCode, response.text);
+    }
+    this.closedCards.add(key);
+    return undefined;
+  }
+
+  /**
    * Saves a RunPod connection for the demo's account, so Chirp's watchdog can poll this
-   * simulator. Returns the reason when Chirp could not save it.
+   * simulator. Returns the reason when Chirp could not save it. Raises DemoSetupError,
+   * and changes nothing, when the account has a connection that the demo did not save.
    */
   async connectRunpod(): Promise<string | undefined> {
+    const saved = await this.fetchChirp("GET", "/v1/runpod-connection");
+    if (saved.statusCode === 200) {
+      const connection = savedConnectionOf(saved.body);
+      if (connection === undefined) {
+        return `GET /v1/runpod-connection returned ${this.describeChirpResponse(saved.statusCode, saved.text)}`;
+      }
+      if (!isDemoConnection(connection)) {
+        throw new DemoSetupError(savedConnectionProblem(this.config.chirpUrl, connection));
+      }
+      this.output.log(
+        "The account's RunPod connection is the one an earlier demo run saved, so the demo saves it again.",
+      );
+    } else if (saved.statusCode !== 404 || chirpErrorOf(saved.text)?.code !== "not_found") {
+      return `GET /v1/runpod-connection returned ${this.describeChirpResponse(saved.statusCode, saved.text)}`;
+    }
+
     const response = await this.fetchChirp("PUT", "/v1/runpod-connection", {
-      apiKey: "demo-runpod-key",
+      apiKey: DEMO_RUNPOD_API_KEY,
       endpointId: DEMO_CONNECTION_ENDPOINT,
     });
     if (response.statusCode === 200) return undefined;
@@ -249,20 +400,20 @@ class DemoRun {
     jobId: string,
     finalStatus: string | undefined,
   ): Promise<string | undefined> {
-    print(job.jobName, "waiting for Chirp's watchdog to poll RunPod and close the card");
+    this.print(job.jobName, "waiting for Chirp's watchdog to poll RunPod and close the card");
     const demoPolls = this.statusPolls.get(jobId) ?? 0;
     while (Date.now() < this.deadline) {
       if ((this.statusPolls.get(jobId) ?? 0) > demoPolls) {
         const state = finalStatus === undefined ? undefined : stateForStatus(finalStatus);
-        print(
+        this.print(
           job.jobName,
           `the watchdog read RunPod status ${finalStatus} from the simulator and closes the card as ${state}`,
         );
         return state ?? undefined;
       }
-      await sleep(500);
+      await this.pause(500);
     }
-    print(job.jobName, "the watchdog did not poll RunPod before the demo timed out");
+    this.print(job.jobName, "the watchdog did not poll RunPod before the demo timed out");
     return undefined;
   }
 
@@ -280,7 +431,7 @@ class DemoRun {
     while (Date.now() < this.deadline) {
       const status = await this.callSimulator("GET", `/v2/${job.endpointId}/status/${jobId}`);
       if (status.statusCode === 404) {
-        print(job.jobName, "RunPod no longer knows the job (TTL or retention passed)");
+        this.print(job.jobName, "RunPod no longer knows the job (TTL or retention passed)");
         return undefined;
       }
       const current = String(status.body.status);
@@ -315,14 +466,14 @@ class DemoRun {
       ) {
         cancelled = true;
         const cancel = await this.callSimulator("POST", `/v2/${job.endpointId}/cancel/${jobId}`);
-        print(
+        this.print(
           job.jobName,
           `cancel sent to RunPod, which returned ${cancel.statusCode} ${String(cancel.body.status)}`,
         );
       }
-      await sleep(POLL_INTERVAL_MS);
+      await this.pause(POLL_INTERVAL_MS);
     }
-    print(job.jobName, `still ${previous} after ${DEMO_TIMEOUT_MS / 1000} s, giving up`);
+    this.print(job.jobName, `still ${previous} after ${DEMO_TIMEOUT_MS / 1000} s, giving up`);
     return previous;
   }
 
@@ -345,7 +496,7 @@ class DemoRun {
         `RunPod status IN_PROGRESS on ${job.gpuType}`,
       );
     } else {
-      print(job.jobName, `RunPod status ${status}`);
+      this.print(job.jobName, `RunPod status ${status}`);
     }
   }
 
@@ -360,7 +511,7 @@ class DemoRun {
       update.statusCode === 200 || update.statusCode === 201
         ? "card updated"
         : `card not updated, Chirp responded ${this.describeChirpResponse(update.statusCode, update.text)}`;
-    print(job.jobName, `${message}: ${outcome}`);
+    this.print(job.jobName, `${message}: ${outcome}`);
   }
 
   /** Prints each webhook attempt as the simulator records it, until delivery ends. */
@@ -375,28 +526,31 @@ class DemoRun {
         const rejection =
           attempt.statusCode === 401 ? chirpErrorOf(attempt.responseBody ?? "") : undefined;
         if (rejection !== undefined) {
-          throw new DemoSetupError(
+          throw new WebhookKeyRejectedError(
             this.hideKeys(keyRejected("CHIRP_WEBHOOK_KEY", this.config.chirpUrl, rejection)),
           );
         }
         if (attempt.dropped) {
-          print(
+          this.print(
             job.jobName,
             `webhook attempt ${attempt.number} dropped by the simulator to imitate a lost delivery`,
           );
         } else if (attempt.statusCode === 200) {
-          print(job.jobName, `webhook delivered, Chirp responded 200 (attempt ${attempt.number})`);
+          this.print(
+            job.jobName,
+            `webhook delivered, Chirp responded 200 (attempt ${attempt.number})`,
+          );
         } else if (attempt.statusCode !== undefined) {
           const response = this.describeChirpResponse(
             attempt.statusCode,
             attempt.responseBody ?? "",
           );
-          print(
+          this.print(
             job.jobName,
             `webhook attempt ${attempt.number} rejected, Chirp responded ${response}`,
           );
         } else {
-          print(job.jobName, `webhook attempt ${attempt.number} failed: ${attempt.error}`);
+          this.print(job.jobName, `webhook attempt ${attempt.number} failed: ${attempt.error}`);
         }
         result.webhookAttempts = attempt.number;
         result.webhookStatusCode = attempt.statusCode;
@@ -407,7 +561,7 @@ class DemoRun {
       ) {
         result.delivered = simulatedJob.webhookDelivery === "delivered";
         if (!result.delivered) {
-          print(
+          this.print(
             job.jobName,
             job.closedByWatchdog
               ? "webhook failed after every retry, as planned"
@@ -416,9 +570,9 @@ class DemoRun {
         }
         return;
       }
-      await sleep(200);
+      await this.pause(200);
     }
-    print(job.jobName, "no webhook result before the demo timed out");
+    this.print(job.jobName, "no webhook result before the demo timed out");
   }
 }
 
@@ -427,8 +581,8 @@ function succeeded(result: DemoResult): boolean {
   return result.delivered || result.closedByWatchdog !== undefined;
 }
 
-function printSummary(results: DemoResult[]): void {
-  console.log("\nSummary:");
+function printSummary(results: DemoResult[], jobs: DemoJob[], output: DemoOutput): void {
+  output.log("\nSummary:");
   for (const result of results) {
     const verdict = succeeded(result) ? "ok  " : "FAIL";
     let webhook =
@@ -437,48 +591,66 @@ function printSummary(results: DemoResult[]): void {
         : `Chirp responded ${result.webhookStatusCode} on attempt ${result.webhookAttempts}`;
     if (result.closedByWatchdog !== undefined) {
       webhook = `webhook lost, the watchdog closed the card as ${result.closedByWatchdog}`;
-    } else if (DEMO_JOBS.find((job) => job.jobName === result.jobName)?.closedByWatchdog) {
+    } else if (jobs.find((job) => job.jobName === result.jobName)?.closedByWatchdog) {
       webhook = "webhook lost, and the watchdog did not close the card";
     }
-    console.log(
+    output.log(
       `  ${verdict} ${result.jobName.padEnd(28)} ${String(result.finalStatus).padEnd(10)} ${webhook}`,
     );
   }
 }
 
-async function main(): Promise<number> {
-  const config = readDemoConfig(process.env);
-  if (Array.isArray(config)) {
-    console.error(config.join("\n"));
-    return 1;
+/** Returns the message for the terminal when `error` stopped the demo. */
+function stopMessage(error: unknown): string {
+  if (error instanceof DemoInterruptedError) return "\nInterrupted.";
+  if (error instanceof DemoSetupError) return `\n${error.message}`;
+  if (error instanceof ChirpUnreachableError) {
+    return `\nCould not reach Chirp: ${error.message}\nStart Chirp (npm start) or set CHIRP_BASE_URL to where it runs, then run the demo again.`;
   }
+  return format("\nThe demo failed:", error);
+}
 
-  const statusPolls = new Map<string, number>();
-  let simulator: RunpodSimulator;
-  try {
-    simulator = await startRunpodSimulator({
-      host: "127.0.0.1",
-      port: config.simulatorPort,
-      webhookRetryDelayMs: 2000,
-      onLog: (line) => countStatusPoll(statusPolls, line),
-    });
-  } catch (error) {
-    const problem = listenProblem(error, config.simulatorPort);
-    if (problem === undefined) throw error;
-    console.error(problem);
-    return 1;
-  }
-  const stop = () => {
-    console.error("\nInterrupted, closing the RunPod simulator.");
-    void simulator.close().then(() => process.exit(130));
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+/** Returns the message that the demo leaves on each card it closes after `error` stopped it. */
+function stopReason(error: unknown): string {
+  if (error instanceof WebhookKeyRejectedError) return "Demo stopped: the webhook key was rejected";
+  if (error instanceof DemoSetupError) return "Demo stopped: a setup check failed";
+  if (error instanceof ChirpUnreachableError) return "Demo stopped: Chirp did not respond";
+  if (error instanceof DemoInterruptedError) return "Demo stopped: interrupted";
+  return "Demo stopped by an unexpected error";
+}
 
-  const demo = new DemoRun(config, simulator, statusPolls);
+/**
+ * Runs the demo against Chirp with a started simulator and returns the exit code: 0 when
+ * every job's card closed as planned, 130 after `interrupt` was aborted, and 1 otherwise.
+ * Whatever ends the run early or fails it, the cards it opened and did not see close are
+ * ended as cancelled, and the report names any that could not be.
+ */
+export async function runDemo({
+  config,
+  simulator,
+  statusPolls,
+  jobs: allJobs = DEMO_JOBS,
+  output,
+  interrupt,
+  chirpTimeoutMs = CHIRP_TIMEOUT_MS,
+}: {
+  config: DemoConfig;
+  simulator: RunpodSimulator;
+  /** Count of 200 responses to `/status` requests per job id, fed from the simulator's log. */
+  statusPolls: ReadonlyMap<string, number>;
+  jobs?: DemoJob[];
+  output: DemoOutput;
+  interrupt?: AbortSignal;
+  /** Time allowed for each request to Chirp, response body included. */
+  chirpTimeoutMs?: number;
+}): Promise<number> {
+  const demo = new DemoRun(config, simulator, statusPolls, output, chirpTimeoutMs);
+  const onInterrupt = () => demo.stop(new DemoInterruptedError("Interrupted."));
+  if (interrupt?.aborted) onInterrupt();
+  interrupt?.addEventListener("abort", onInterrupt, { once: true });
   try {
     await demo.checkChirp();
-    console.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
+    output.log(`RunPod simulator at ${simulator.url}, Chirp at ${config.chirpUrl}.`);
     // Saving a RunPod connection makes Chirp call RunPod's /health. The demo does it only
     // when CHIRP_SIMULATOR_PORT names the port that Chirp's CHIRP_RUNPOD_BASE_URL points
     // at, because otherwise Chirp would call the real RunPod with the demo's made-up key.
@@ -486,46 +658,35 @@ async function main(): Promise<number> {
     const connectionProblem =
       config.simulatorPort === 0 ? "CHIRP_SIMULATOR_PORT is not set" : await demo.connectRunpod();
     if (connectionProblem !== undefined) {
-      console.log(
+      output.log(
         `The job whose webhook is lost is left out, because Chirp's watchdog cannot reach this simulator (${connectionProblem}).\nTo include it, start Chirp with CHIRP_RUNPOD_BASE_URL=http://127.0.0.1:${simulatorPort} and run the demo with CHIRP_SIMULATOR_PORT=${simulatorPort}.\n`,
       );
     } else {
-      console.log("Saved a RunPod connection to this simulator, for Chirp's watchdog.\n");
+      output.log("Saved a RunPod connection to this simulator, for Chirp's watchdog.\n");
     }
-    const jobs = DEMO_JOBS.filter(
-      (job) => connectionProblem === undefined || !job.closedByWatchdog,
+    const jobs = allJobs.filter((job) => connectionProblem === undefined || !job.closedByWatchdog);
+    demo.throwIfStopped();
+    const submitSeconds = Math.max(0, ...jobs.map((job) => job.submitAfterMs)) / 1000;
+    output.log(
+      `Submitting ${jobs.length} jobs over ${submitSeconds} s. Watch the cards open and close in Chirp's dashboard.\n`,
     );
-    console.log(
-      `Submitting ${jobs.length} jobs over 12 s. Watch the cards open and close in Chirp's dashboard.\n`,
-    );
-    const results = await Promise.all(jobs.map((job) => demo.run(job)));
-    printSummary(results);
+    const results = await demo.runJobs(jobs);
+    printSummary(results, jobs, output);
     const failures = results.filter((result) => !succeeded(result)).length;
     if (failures === 0) {
-      console.log(`\n${closingSummary(jobs)}`);
+      output.log(`\n${closingSummary(jobs)}`);
       return 0;
     }
-    console.log(`\n${failures} of ${results.length} cards did not close as expected.`);
+    output.log(`\n${failures} of ${results.length} cards did not close as expected.`);
+    const report = await demo.closeOpenCards("Demo failed: not every job's card closed as planned");
+    if (report !== undefined) output.log(report);
     return 1;
   } catch (error) {
-    if (error instanceof DemoSetupError) {
-      console.error(`\n${error.message}`);
-      return 1;
-    }
-    if (!(error instanceof ChirpUnreachableError)) throw error;
-    console.error(
-      `\nCould not reach Chirp: ${error.message}\nStart Chirp (npm start) or set CHIRP_BASE_URL to where it runs, then run the demo again.`,
-    );
-    return 1;
+    output.error(stopMessage(error));
+    const report = await demo.closeOpenCards(stopReason(error));
+    if (report !== undefined) output.error(report);
+    return error instanceof DemoInterruptedError ? 130 : 1;
   } finally {
-    await simulator.close();
+    interrupt?.removeEventListener("abort", onInterrupt);
   }
 }
-
-main().then(
-  (exitCode) => process.exit(exitCode),
-  (error: unknown) => {
-    console.error("The demo failed:", error);
-    process.exit(1);
-  },
-);
