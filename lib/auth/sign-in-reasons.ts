@@ -4,7 +4,7 @@
  */
 export const SESSION_ENDED_REASON = "session-ended";
 
-/** What the sign-in page and the dashboard APIs tell a browser whose session ended that way. */
+/** The notice the sign-in page and the dashboard APIs give a browser whose session ended that way. */
 export const SESSION_ENDED_MESSAGE =
   "You were signed out because this account's password or GitHub connection changed, or all its other sessions were signed out. Sign in again to continue.";
 

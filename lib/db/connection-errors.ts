@@ -79,10 +79,10 @@ const TLS_FIX =
   "Fix the TLS settings in DATABASE_URL: give sslrootcert the server's CA certificate for sslmode=verify-full, or use an sslmode the server supports.";
 
 /**
- * Returns a ConfigError that names the database and the fix when `error` shows that the
- * server responded but rejected the connection for a reason that retrying cannot fix: a
- * wrong password, a missing role or database, missing privileges or TLS settings that do
- * not match the server. Returns undefined for any other error.
+ * Returns a ConfigError that names the database and the fix when the server rejected the
+ * connection for a reason that retrying cannot fix. Those reasons are a wrong password, a
+ * missing role or database, missing privileges and TLS settings the server does not
+ * accept. Returns undefined for any other error.
  */
 export function connectionRejection(error: unknown, url: string): ConfigError | undefined {
   const database = describeDatabaseUrl(url);

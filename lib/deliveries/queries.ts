@@ -152,8 +152,8 @@ type ReplayEvent = DeliveryReplays["latest"];
 
 /**
  * Reads the replay events of the given deliveries by the delivery each replays, not by the
- * delivery's card: a replay for a card that was merged lands on the surviving card, and
- * a merge moves the card's earlier events there too.
+ * delivery's card. A replay for a merged card lands on the surviving card, and a merge
+ * moves the card's earlier events there too.
  */
 function replayEvents(
   db: Executor,

@@ -35,7 +35,7 @@ export function chooseSurvivor<T extends Pick<Activity, "id" | "openedBy" | "cre
  * Returns what the survivor takes from the other cards: a job name, endpoint or execution
  * timeout it lacks, and the outcome of the card that closed first, as on a single card
  * the first terminal status wins. An outcome from RunPod or a user comes before
- * `expired`, which only says that RunPod did not know the job under that card's key.
+ * `expired`, which only means that RunPod did not know the job under that card's key.
  */
 export function survivorUpdates(
   survivor: Activity,

@@ -35,8 +35,8 @@ function ReplaySummary({ deliveryId, replays }: { deliveryId: string; replays: D
 }
 
 /**
- * A cell of the delivery log. Below sm the table head is hidden and each row stacks its
- * cells, so every cell but the first shows its column's name beside its value.
+ * Renders a cell of the delivery log. Below sm the table head is hidden and each row stacks
+ * its cells, so every cell but the first shows its column's name beside its value.
  */
 function Cell({
   label,
