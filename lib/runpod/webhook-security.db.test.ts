@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { POST as webhookRoute } from "@/app/v1/webhooks/runpod/route";
 import { getActivityByKey, listBoard } from "@/lib/activities/store";
 import { getDb } from "@/lib/db/client";
 import { apiKeys } from "@/lib/db/schema";
@@ -138,6 +139,40 @@ describe("webhook key checks", () => {
     const { error } = response.json as ErrorBody;
     expect(error.code).toBe("missing_key");
     expect(error.message).toContain("?key=chirp_wh_");
+  });
+});
+
+describe("misplaced webhook key", () => {
+  async function post(query: string, headers: Record<string, string> = {}) {
+    const response = await webhookRoute(
+      new Request(`http://chirp.test/v1/webhooks/runpod${query}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ id: jobId(), status: "COMPLETED" }),
+      }),
+      undefined,
+    );
+    return { status: response.status, error: ((await response.json()) as ErrorBody).error };
+  }
+
+  it("key parameter in another case", async () => {
+    const { webhookKey } = await createTestAccount();
+    const { status, error } = await post(`?Key=${webhookKey}`);
+
+    expect(status).toBe(401);
+    expect(error.code).toBe("missing_key");
+    expect(error.message).toContain('the key is in the "Key" parameter');
+    expect(error.message).not.toContain(secretPart(webhookKey));
+  });
+
+  it("key in the Authorization header", async () => {
+    const { webhookKey } = await createTestAccount();
+    const { status, error } = await post("", { authorization: `Bearer ${webhookKey}` });
+
+    expect(status).toBe(401);
+    expect(error.code).toBe("missing_key");
+    expect(error.message).toContain("the key is in the Authorization header");
+    expect(error.message).not.toContain(secretPart(webhookKey));
   });
 });
 

@@ -144,14 +144,32 @@ export function webhookKeyOf(url: URL): string | null {
  * Rejects a missing, malformed, forged or wrong-kind key without a database query, so
  * callers can do it before reading the body.
  */
-export function checkWebhookKey(key: string | null): asserts key is string {
+export function checkWebhookKey(key: string | null, misplaced?: string): asserts key is string {
   if (key === null || key === "") {
     throw new ApiError(
       "missing_key",
-      "The webhook URL has no key. Use the URL shown on the keys page: /v1/webhooks/runpod?key=chirp_wh_…",
+      `The webhook URL has no key${misplaced ? `: ${misplaced}` : ""}. Use the URL shown on the keys page: /v1/webhooks/runpod?key=chirp_wh_…`,
     );
   }
   verifyKeySignature(key, "webhook");
+}
+
+/**
+ * Describes where a request without a `key` parameter put its Chirp key instead: a query
+ * parameter of another name or case, or the Authorization header, which RunPod's webhook
+ * calls cannot carry. Names the place only, never the key. Returns undefined when the
+ * request contains no Chirp key.
+ */
+export function misplacedKeyHint(url: URL, headers: Headers): string | undefined {
+  for (const [name, value] of url.searchParams) {
+    if (value.startsWith("chirp_")) {
+      return `the key is in the "${name}" parameter, and Chirp reads it only from "key" in lowercase`;
+    }
+  }
+  if (headers.get("authorization")?.includes("chirp_")) {
+    return "the key is in the Authorization header, but RunPod calls the webhook URL without your headers, so the key goes in the URL";
+  }
+  return undefined;
 }
 
 /** The columns of a delivery row that every outcome of one request shares. */

@@ -1,6 +1,11 @@
 import { maxWebhookBodyBytes } from "@/lib/config";
 import { methodNotAllowed, readBodyCapped, withErrors } from "@/lib/http/handler";
-import { checkWebhookKey, receiveWebhook, webhookKeyOf } from "@/lib/runpod/webhook";
+import {
+  checkWebhookKey,
+  misplacedKeyHint,
+  receiveWebhook,
+  webhookKeyOf,
+} from "@/lib/runpod/webhook";
 
 export const dynamic = "force-dynamic";
 
@@ -10,8 +15,9 @@ export const dynamic = "force-dynamic";
  * whatever its Content-Type header claims.
  */
 export const POST = withErrors("webhook.runpod", async (request: Request) => {
-  const key = webhookKeyOf(new URL(request.url));
-  checkWebhookKey(key);
+  const url = new URL(request.url);
+  const key = webhookKeyOf(url);
+  checkWebhookKey(key, key ? undefined : misplacedKeyHint(url, request.headers));
   const maxBytes = maxWebhookBodyBytes();
   const { bytes, tooLarge } = await readBodyCapped(request, maxBytes);
   const result = await receiveWebhook({
