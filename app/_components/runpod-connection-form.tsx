@@ -46,7 +46,7 @@ export function RunpodConnectionForm({
         autoComplete="off"
         spellCheck={false}
         className="font-mono text-sm"
-        hint="Chirp calls this endpoint's /health with the key before saving it."
+        hint="The 14 letters and digits of its console URL, or the URL itself. Chirp calls this endpoint's /health with the key before saving it."
         error={errors.endpointId}
         defaultValue={state.endpointId ?? endpointId}
       />

@@ -207,6 +207,36 @@ describe("RunPod connection", () => {
     expect(await getConnectionSummary(account.id)).toBeNull();
   });
 
+  it("console URL is read as its endpoint id", async () => {
+    const { account } = await createTestAccount();
+
+    const summary = await saveConnection({
+      accountId: account.id,
+      apiKey: RUNPOD_API_KEY,
+      endpointId: ` https://console.runpod.io/serverless/user/endpoint/${ENDPOINT}?tab=requests `,
+    });
+
+    expect(summary.endpointId).toBe(ENDPOINT);
+  });
+
+  it("empty endpoint id asks for one", async () => {
+    const { account } = await createTestAccount();
+
+    const error = await saveConnection({
+      accountId: account.id,
+      apiKey: RUNPOD_API_KEY,
+      endpointId: "  ",
+    }).catch((caught: unknown) => caught);
+
+    expect((error as ApiError).fields).toEqual([
+      {
+        field: "endpointId",
+        message:
+          "enter your RunPod endpoint id: the 14 letters and digits in the endpoint's console URL",
+      },
+    ]);
+  });
+
   it("remove deletes the connection", async () => {
     const { account } = await createTestAccount();
     await saveConnection({ accountId: account.id, apiKey: RUNPOD_API_KEY, endpointId: ENDPOINT });

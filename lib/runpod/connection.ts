@@ -5,7 +5,7 @@ import { ApiError, type FieldProblem } from "@/lib/http/errors";
 import { logger } from "@/lib/log";
 import { ApiKeyDecryptionError, decryptApiKey, encryptApiKey } from "./api-key-encryption";
 import { describeFailure, RunpodClient } from "./client";
-import { ENDPOINT_ID_PATTERN } from "./status";
+import { ENDPOINT_ID_PATTERN, endpointIdFromInput } from "./status";
 
 /**
  * An account's RunPod connection: the RunPod API key the watchdog polls with, stored
@@ -66,7 +66,7 @@ export async function saveConnection({
   endpointId: string;
 }): Promise<ConnectionSummary> {
   const key = apiKey.trim();
-  const endpoint = endpointId.trim();
+  const endpoint = endpointIdFromInput(endpointId);
   const problems: FieldProblem[] = [];
   if (key === "") problems.push({ field: "apiKey", message: "enter your RunPod API key" });
   else if (key.length > MAX_API_KEY_LENGTH || /\s/.test(key)) {
@@ -75,7 +75,13 @@ export async function saveConnection({
       message: "is not a RunPod API key; copy it again from RunPod's Settings > API Keys",
     });
   }
-  if (!ENDPOINT_ID_PATTERN.test(endpoint)) {
+  if (endpoint === "") {
+    problems.push({
+      field: "endpointId",
+      message:
+        "enter your RunPod endpoint id: the 14 letters and digits in the endpoint's console URL",
+    });
+  } else if (!ENDPOINT_ID_PATTERN.test(endpoint)) {
     problems.push({
       field: "endpointId",
       message: `"${endpoint}" is not a RunPod endpoint id: 14 lowercase letters and digits, as in the endpoint's console URL`,

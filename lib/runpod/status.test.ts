@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { activityStates } from "@/lib/db/schema";
 import {
   consoleUrl,
+  endpointIdFromInput,
   isTerminal,
   nextState,
   readErrorMessage,
@@ -182,5 +183,18 @@ describe("consoleUrl", () => {
     expect(consoleUrl("isxbq1e254mbjz")).toBe(
       "https://console.runpod.io/serverless/user/endpoint/isxbq1e254mbjz",
     );
+  });
+});
+
+describe("endpointIdFromInput", () => {
+  it.each([
+    ["isxbq1e254mbjz", "isxbq1e254mbjz"],
+    [" isxbq1e254mbjz\n", "isxbq1e254mbjz"],
+    ["https://console.runpod.io/serverless/user/endpoint/isxbq1e254mbjz", "isxbq1e254mbjz"],
+    ["https://api.runpod.ai/v2/isxbq1e254mbjz/run", "isxbq1e254mbjz"],
+    ["https://example.com/v2/isxbq1e254mbjz/run", "https://example.com/v2/isxbq1e254mbjz/run"],
+    ["My-Endpoint", "My-Endpoint"],
+  ])("reads %j as %j", (input, expected) => {
+    expect(endpointIdFromInput(input)).toBe(expected);
   });
 });

@@ -147,3 +147,16 @@ export function consoleUrl(endpointId: string): string {
 }
 
 export const ENDPOINT_ID_PATTERN = /^[a-z0-9]{14}$/;
+
+// The endpoint id inside a pasted URL: the console's endpoint page or the API's /v2 path.
+const ENDPOINT_IN_URL =
+  /^https?:\/\/[^/]*runpod\.(?:io|ai)\/(?:serverless\/user\/endpoint|v2)\/([a-z0-9]{14})(?:[/?#]|$)/;
+
+/**
+ * Returns the endpoint id a user entered: the text itself, or the id in a RunPod console
+ * or API URL pasted in its place.
+ */
+export function endpointIdFromInput(text: string): string {
+  const trimmed = text.trim();
+  return ENDPOINT_IN_URL.exec(trimmed)?.[1] ?? trimmed;
+}
