@@ -246,7 +246,8 @@ export function NewKeyPanel({
   useEffect(() => {
     headingRef.current?.focus({ preventScroll: true });
     // Scrolling one frame later lets a notice shown with the key set the page's scroll
-    // padding first, so the key lands above the notice and not under it.
+    // padding first, so the key lands above the notice and not under it. The notice can
+    // come later than that, so the part's bottom scroll margin also clears one notice.
     const frame = requestAnimationFrame(() => scrollIntoViewGently(keyIntroRef.current));
     return () => cancelAnimationFrame(frame);
   }, []);
@@ -257,9 +258,10 @@ export function NewKeyPanel({
       className="flex flex-col gap-5 rounded-2xl border border-emerald-500/40 bg-emerald-950/20 p-5"
     >
       {/* The part scrolled into view: the heading, the warning, the key and its copy
-          button. Its 6rem scroll margin clears the sticky page header, which is 59 px tall
-          on a phone and 81 px from md up with the default fonts. */}
-      <div ref={keyIntroRef} className="flex scroll-mt-24 scroll-mb-4 flex-col gap-5">
+          button. Its 6rem top scroll margin clears the sticky page header, which is 59 px
+          tall on a phone and 81 px from md up with the default fonts, and its 9rem bottom
+          margin clears one notice. */}
+      <div ref={keyIntroRef} className="flex scroll-mt-24 scroll-mb-36 flex-col gap-5">
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div>
             <h2 id={headingId} ref={headingRef} tabIndex={-1} className="font-semibold">
