@@ -178,8 +178,8 @@ test.describe("keys", () => {
       await page.getByRole("button", { name: "Create key", exact: true }).click();
       await expect(keysPage.newKey).toBeInViewport({ ratio: 1 });
 
-      // Each scroll event records where the page was; a smooth scroll passes through
-      // positions between the start and the end, a scroll at once only the end.
+      // Each scroll event records where the page was. A smooth scroll passes through
+      // positions between the start and the end, and a scroll at once records only the end.
       const positions = await page.evaluate(
         () => (window as unknown as { scrollPositions: number[] }).scrollPositions,
       );

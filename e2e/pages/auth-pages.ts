@@ -63,7 +63,7 @@ export class SignInPage extends CredentialsPage {
     return this.page.getByRole("alert").and(this.page.locator(":not(#__next-route-announcer__)"));
   }
 
-  /** The line that says why the browser was signed out, from the URL's `reason`. */
+  /** The notice that gives the reason the browser was signed out, from the URL's `reason`. */
   get notice(): Locator {
     return this.page.getByTestId("sign-in-notice");
   }
